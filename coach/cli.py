@@ -1,0 +1,75 @@
+"""Argument parsing and dispatch only. Each subcommand lives in coach/commands/<name>.py with
+`add_arguments(parser)` and `run(args) -> int`; modules are imported only when their command runs,
+so `coach validate` never pays for the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> one-line help. Order is the order of `coach --help`.
+COMMANDS: dict[str, str] = {
+    "run": "Start the coach (the default): pick a customer and practise.",
+    "validate": "Check scenario files and folders; report file:line:col problems.",
+    "schema": "Print the JSON Schema of the scenario format.",
+    "play": "Play a scenario without the terminal UI and print its scorecard.",
+    "check": "Pre-shift self-assessment: a timed check ending in a verdict.",
+    "history": "Show a teller's past attempts.",
+    "report": "Results across tellers from one or more history databases.",
+    "export": "Export attempts as xAPI statements for a learning management system.",
+    "graph": "Draw a scenario's step graph (mermaid or dot).",
+    "new": "Write a scenario skeleton to start from.",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 with a short line, no traceback
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(available: dict[str, object]) -> argparse.ArgumentParser:
+    parser = _Parser(prog="coach", description="Coaching for bank tellers: practise customer conversations.")
+    from coach import __version__
+
+    parser.add_argument("--version", action="version", version=f"coach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module in available.items():
+        p = sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name])
+        module.add_arguments(p)
+    return parser
+
+
+def _available_commands(wanted: str | None) -> dict[str, object]:
+    """Import command modules: only the one asked for, or all of them for --help."""
+    names = [wanted] if wanted in COMMANDS else list(COMMANDS)
+    found = {}
+    for name in names:
+        try:
+            found[name] = importlib.import_module(f"coach.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"coach.commands.{name}":
+                raise
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None and not any(a in ("-h", "--help", "--version") for a in argv):
+        argv.insert(0, "run")  # `coach` alone, or `coach --lang en`, starts the TUI
+        first = "run"
+    parser = build_parser(_available_commands(first))
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(f"coach.commands.{args.command}")
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1

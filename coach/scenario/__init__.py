@@ -1,0 +1,1 @@
+"""Scenario files: the pydantic model, the strict YAML loader and the linter."""
