@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if path is None:
         print(f"coach play: no scenario file or bundled id '{args.scenario}'", file=sys.stderr)
         return 2
-    result = load_scenario(path)
+    result = load_scenario(path, lint=False)  # the engine itself refuses a broken graph
     if result.scenario is None or not result.ok:
         for d in result.diagnostics:
             if d.severity == "error":
