@@ -1,0 +1,107 @@
+"""`coach validate PATH…`: check scenario files and folders, one `file:line:col` line per problem.
+
+Exit status: 0 all valid, 1 errors (or warnings with --strict), 2 usage (a path that does not exist,
+a folder with no scenario files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml, *.yml)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as failures (exit 1)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--no-lint", dest="lint", action="store_false", help="check the format only, not the step graph")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """The files to check, in order, and usage problems (missing paths, empty folders)."""
+    from coach.library import scenario_files
+
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = scenario_files(p)
+            if not found:
+                problems.append(f"{raw}: no scenario files (*.yaml, *.yml) in this folder")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append(f"{raw}: no such file or folder")
+    unique = list(dict.fromkeys(files))
+    return unique, problems
+
+
+def run(args: argparse.Namespace) -> int:
+    from coach.scenario.diagnostics import Diagnostic
+    from coach.scenario.loader import load_scenario
+
+    files, problems = collect(args.paths)
+    if problems:
+        for line in problems:
+            print(f"coach validate: {line}", file=sys.stderr)
+        return 2
+
+    results = [load_scenario(f, lint=args.lint) for f in files]
+
+    # Two files declaring the same scenario id: the later ones are errors.
+    first_of: dict[str, str] = {}
+    for r in results:
+        if r.scenario is None:
+            continue
+        sid = r.scenario.id
+        if sid in first_of:
+            line, col = r.positions.get(("id",), (1, 1))
+            r.diagnostics.append(Diagnostic(
+                r.path, line, col, "error",
+                f"scenario id '{sid}' is already declared in {first_of[sid]}", "duplicate-id",
+            ))
+        else:
+            first_of[sid] = r.path
+
+    n_err = sum(len(r.errors) for r in results)
+    n_warn = sum(len(r.warnings) for r in results)
+    n_valid = sum(1 for r in results if r.ok)
+    n_bad = len(results) - n_valid
+    summary = {
+        "files": len(results), "valid": n_valid, "with_errors": n_bad,
+        "errors": n_err, "warnings": n_warn,
+    }
+    failed = n_err > 0 or (args.strict and n_warn > 0)
+
+    if args.format == "json":
+        doc = {
+            "files": [
+                {
+                    "path": r.path, "valid": r.ok, "errors": len(r.errors), "warnings": len(r.warnings),
+                    "sha256": r.sha256,
+                    "diagnostics": [d.to_dict() for d in r.diagnostics],
+                }
+                for r in results
+            ],
+            "summary": {**summary, "ok": not failed},
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
+
+    out = sys.stdout
+    for r in results:
+        for d in r.diagnostics:
+            out.write(d.format() + "\n")
+    out.write(
+        f"{_plural(len(results), 'file')}: {n_valid} valid, {n_bad} with errors; "
+        f"{_plural(n_err, 'error')}, {_plural(n_warn, 'warning')}\n"
+    )
+    return 1 if failed else 0

@@ -1,0 +1,252 @@
+"""Graph and content checks on a validated scenario, beyond what the model's types can say.
+
+Each finding is a `Diagnostic` with a stable code, located at the offending key through the
+loader's position map:
+
+errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language
+warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
+          unscored, todo
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from coach.scenario.diagnostics import Diagnostic, Severity
+from coach.scenario.model import Scenario
+
+Position = tuple[int, int]
+
+
+def lint(scenario: Scenario, positions: dict[tuple, Position] | None, path: str) -> list[Diagnostic]:
+    """All findings for one scenario, sorted by position."""
+    return _Linter(scenario, positions or {}, path).run()
+
+
+class _Linter:
+    def __init__(self, scenario: Scenario, positions: dict[tuple, Position], path: str) -> None:
+        self.s = scenario
+        self.positions = positions
+        self.path = path
+        self.out: list[Diagnostic] = []
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def at(self, where: tuple) -> Position:
+        while where and where not in self.positions:
+            where = where[:-1]
+        return self.positions.get(where, (1, 1))
+
+    def add(self, where: tuple, severity: Severity, message: str, code: str) -> None:
+        line, col = self.at(where)
+        self.out.append(Diagnostic(self.path, line, col, severity, message, code))
+
+    def run(self) -> list[Diagnostic]:
+        self.graph()
+        self.texts()
+        self.choices()
+        self.out.sort(key=lambda d: (d.line, d.col, d.severity != "error"))
+        return self.out
+
+    # -- the step graph -------------------------------------------------------------------
+
+    def graph(self) -> None:
+        steps = self.s.steps
+        edges: dict[str, list[str]] = {}
+        for sid, step in steps.items():
+            if not step.is_ending and not step.choices:
+                self.add(("steps", sid), "error", f"step '{sid}' is not an ending and has no choices", "no-choices")
+            targets = []
+            for i, choice in enumerate(step.choices):
+                if choice.next in steps:
+                    targets.append(choice.next)
+                else:
+                    self.add(
+                        ("steps", sid, "choices", i, "next"), "error",
+                        f"'next' names a step that does not exist: '{choice.next}'", "unknown-step",
+                    )
+            edges[sid] = targets
+
+        if self.s.start not in steps:
+            self.add(("start",), "error", f"'start' names a step that does not exist: '{self.s.start}'", "unknown-start")
+            return
+
+        reached = _reach(self.s.start, edges)
+        for sid in steps:
+            if sid not in reached:
+                self.add(("steps", sid), "warning", f"step '{sid}' cannot be reached from '{self.s.start}'", "unreachable")
+
+        endings = {sid for sid, step in steps.items() if step.is_ending}
+        reverse: dict[str, list[str]] = {sid: [] for sid in steps}
+        for sid, targets in edges.items():
+            for t in targets:
+                reverse[t].append(sid)
+        can_end: set[str] = set()
+        for e in endings:
+            can_end |= _reach(e, reverse)
+
+        if not (reached & endings):
+            self.add(("start",), "error", f"no ending can be reached from '{self.s.start}'", "no-ending")
+        trapped = {sid for sid in reached if sid not in can_end}
+        for cycle in _cycles(trapped, edges):
+            loop = " → ".join(cycle + [cycle[0]])
+            self.add(
+                ("steps", cycle[0]), "error",
+                f"steps loop with no way out to an ending: {loop}", "trap-cycle",
+            )
+
+        if self.s.customer.type == "agitated":
+            if not any(steps[sid].phase == "calming" for sid in reached):
+                self.add(
+                    ("customer", "type"), "warning",
+                    "an agitated customer, but no step of phase 'calming' on any path (calm first, then explain)",
+                    "no-calming",
+                )
+
+    # -- texts ----------------------------------------------------------------------------
+
+    def localized(self) -> Iterator[tuple[tuple, object]]:
+        s = self.s
+        yield ("title",), s.title
+        c = s.customer
+        yield ("customer", "name"), c.name
+        yield ("customer", "profile"), c.profile
+        yield ("customer", "wants"), c.wants
+        for sid, step in s.steps.items():
+            base = ("steps", sid)
+            yield base + ("situation",), step.situation
+            yield base + ("customer",), step.customer
+            yield base + ("text",), step.text
+            for i, choice in enumerate(step.choices):
+                yield base + ("choices", i, "text"), choice.text
+                yield base + ("choices", i, "feedback"), choice.feedback
+
+    def texts(self) -> None:
+        declared = list(dict.fromkeys(self.s.languages))
+        for where, text in self.localized():
+            if text is None:
+                continue
+            name = where[-1]
+            if isinstance(text, str):
+                if len(declared) > 1:
+                    self.add(
+                        where, "warning",
+                        f"plain string in a bilingual scenario: give '{name}' as {{{', '.join(l + ': …' for l in declared)}}}",
+                        "plain-text",
+                    )
+                values = [text]
+            else:
+                missing = [lang for lang in declared if lang not in text]
+                if missing:
+                    self.add(where, "error", f"'{name}' has no {', '.join(missing)} text", "missing-language")
+                extra = [lang for lang in text if lang not in declared]
+                if extra:
+                    self.add(
+                        where, "warning",
+                        f"'{name}' has {', '.join(extra)} text but the scenario's languages are {', '.join(declared)}",
+                        "extra-language",
+                    )
+                values = list(text.values())
+            if any("TODO" in v for v in values):
+                self.add(where, "warning", f"'{name}' still says TODO", "todo")
+
+    # -- choices --------------------------------------------------------------------------
+
+    def choices(self) -> None:
+        for sid, step in self.s.steps.items():
+            if not step.choices:
+                continue
+            base = ("steps", sid)
+            for i, choice in enumerate(step.choices):
+                if choice.feedback is None:
+                    self.add(base + ("choices", i), "warning", "choice has no feedback: say why it is good or poor", "no-feedback")
+            if all(not c.scores for c in step.choices):
+                self.add(base + ("choices",), "warning", f"no choice in step '{sid}' has scores", "unscored")
+                continue
+            if len(step.choices) >= 2:
+                best = max(c.total for c in step.choices)
+                tied = [i for i, c in enumerate(step.choices) if c.total == best]
+                if len(tied) > 1:
+                    self.add(
+                        base + ("choices",), "warning",
+                        f"no choice in step '{sid}' is clearly best: choices {', '.join(str(i + 1) for i in tied)} "
+                        f"share the highest total ({best})",
+                        "no-clear-best",
+                    )
+
+
+def _reach(start: str, edges: dict[str, list[str]]) -> set[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _cycles(nodes: set[str], edges: dict[str, list[str]]) -> list[list[str]]:
+    """One representative loop per strongly connected component (with a cycle) within `nodes`.
+
+    Iterative Tarjan: no recursion, whatever the size of the graph."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    comps: list[list[str]] = []
+    counter = 0
+    for root in sorted(nodes):
+        if root in index:
+            continue
+        work = [(root, iter([t for t in edges.get(root, ()) if t in nodes]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter([t for t in edges.get(w, ()) if t in nodes])))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in edges.get(v, ()):
+                    comps.append(comp)
+    loops = []
+    for comp in comps:
+        members = set(comp)
+        first = min(comp)
+        # Walk inside the component from its first member until a step repeats: a real loop.
+        order = [first]
+        seen = {first: 0}
+        cur = first
+        while True:
+            cur = next(t for t in edges[cur] if t in members)
+            if cur in seen:
+                loops.append(order[seen[cur]:])
+                break
+            seen[cur] = len(order)
+            order.append(cur)
+    loops.sort(key=lambda c: c[0])
+    return loops
