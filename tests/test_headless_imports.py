@@ -1,0 +1,29 @@
+"""The headless modules start without Textual: a fresh interpreter imports them and checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+HEADLESS = ["coach.cli", "coach.scenario.loader", "coach.scenario.lint", "coach.commands.validate", "coach.engine"]
+
+
+def test_headless_modules_do_not_import_textual():
+    code = textwrap.dedent(
+        f"""
+        import importlib, sys
+        for name in {HEADLESS!r}:
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:  # the module exists but a dependency is missing: a real failure
+                    raise
+        bad = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
+        assert not bad, bad
+        print("ok")
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
