@@ -217,3 +217,11 @@ def test_strict_loader_raises_scenario_error_with_the_first_errors():
 def test_diagnostic_format():
     d = Diagnostic("a.yaml", 3, 7, "warning", "something", "code-x")
     assert d.format() == "a.yaml:3:7: warning: something [code-x]"
+
+
+def test_every_truncation_of_a_good_file_gives_diagnostics_not_exceptions():
+    data = (GOOD / "atm-card-retained.yaml").read_bytes()
+    for cut in range(0, len(data), 7):
+        result = load_scenario_text(data[:cut], "cut.yaml")
+        assert all(d.line >= 1 and d.col >= 1 for d in result.diagnostics)
+        assert result.ok == (result.scenario is not None and not result.errors)

@@ -138,6 +138,8 @@ def load_scenario_text(data: bytes, path: str = "<string>", *, lint: bool = True
         return _fail(path, data, exc.message, exc.code, exc.line, exc.col)
     except RecursionError:
         return _fail(path, data, "the file nests too deeply", "too-deep")
+    except Exception as exc:  # a safety net: a bad file is a diagnostic, never a traceback
+        return _fail(path, data, f"cannot be read as a scenario ({type(exc).__name__})", "internal")
 
     result = LoadResult(path, None, [], positions, digest)
     try:
@@ -146,6 +148,10 @@ def load_scenario_text(data: bytes, path: str = "<string>", *, lint: bool = True
         result.diagnostics.extend(_validation_diagnostics(exc, tree, positions, path))
     except RecursionError:
         result.diagnostics.append(Diagnostic(path, 1, 1, "error", "the file nests too deeply", "too-deep"))
+    except Exception as exc:  # a safety net, as above
+        result.diagnostics.append(Diagnostic(
+            path, 1, 1, "error", f"cannot be checked ({type(exc).__name__})", "internal"
+        ))
     if result.scenario is not None and lint:
         from coach.scenario.lint import lint as run_lint
 
