@@ -1,0 +1,224 @@
+"""The pre-shift check, as pure Python: which scenarios to play, and the verdict.
+
+Selection: a teller with no finished attempts gets a spread over the article's three customer types
+(requesting, confused, agitated), easiest first. Otherwise each scenario is ranked by how weak the
+teller is in the principles it trains (100 − recent mean score; 50 for a principle never scored),
+then by least recent practice (never played first); after each pick the principles it covers count
+half, so the check spreads over the weak spots. Scenarios are added while their estimated time fits
+in the minutes given (at least one), and never the same scenario twice.
+
+Verdict: points are summed over the check's scorecards. "ready" when the overall score reaches the
+pass mark and no principle is below it; otherwise "review: <principles>" — up to three principles
+under the pass mark, weakest first — with the article's sentence for each and scenarios that train it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from coach.principles import CUSTOMER_TYPES, PRINCIPLES
+
+if TYPE_CHECKING:
+    from coach.engine import Scorecard
+    from coach.scenario.model import Scenario
+
+DEFAULT_MINUTES = 10
+DEFAULT_PASS_MARK = 80
+MINUTES_PER_DECISION = 0.75
+REVIEW_MAX = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    scenario: "Scenario"
+    path: Path | None = None
+    sha256: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+    @property
+    def type(self) -> str:
+        return self.scenario.customer.type
+
+    @property
+    def focus(self) -> list[str]:
+        return self.scenario.focus_principles()
+
+    @property
+    def minutes(self) -> float:
+        return estimate_minutes(self.scenario)
+
+
+def estimate_minutes(scenario: "Scenario") -> float:
+    """Rough time to play: decisions on the best path × 45 s, at least 1.5 minutes."""
+    from coach.engine import Session, SessionOver
+
+    session = Session(scenario)
+    try:
+        session.play_best()
+    except (SessionOver, IndexError, TypeError):
+        pass
+    return max(1.5, len(session.turns) * MINUTES_PER_DECISION)
+
+
+def select(
+    candidates: Iterable[Candidate],
+    minutes: float,
+    averages: dict[str, tuple[float, int]] | None = None,
+    last_practised: dict[str, str] | None = None,
+) -> list[Candidate]:
+    """The scenarios for a check of `minutes`; `averages` is {principle: (mean, n)} from history."""
+    pool: dict[str, Candidate] = {}
+    for c in candidates:
+        pool.setdefault(c.id, c)  # never the same scenario twice
+    if not pool:
+        return []
+    averages = averages or {}
+    last = last_practised or {}
+    if not averages:
+        ordered = _spread(list(pool.values()))
+    else:
+        ordered = _by_weakness(list(pool.values()), averages, last)
+    chosen: list[Candidate] = []
+    used = 0.0
+    for c in ordered:
+        if not chosen or used + c.minutes <= minutes:
+            chosen.append(c)
+            used += c.minutes
+    return chosen
+
+
+def _spread(pool: list[Candidate]) -> list[Candidate]:
+    """Round robin over the three customer types, easiest first within each."""
+    groups: dict[str, list[Candidate]] = {t: [] for t in CUSTOMER_TYPES}
+    for c in sorted(pool, key=lambda c: (c.scenario.difficulty, c.id)):
+        groups.setdefault(c.type, []).append(c)
+    out: list[Candidate] = []
+    while any(groups.values()):
+        for t in list(groups):
+            if groups[t]:
+                out.append(groups[t].pop(0))
+    return out
+
+
+def _by_weakness(pool: list[Candidate], averages: dict[str, tuple[float, int]], last: dict[str, str]) -> list[Candidate]:
+    weakness = {p: (100.0 - averages[p][0]) if p in averages else 50.0 for p in PRINCIPLES}
+    out: list[Candidate] = []
+    rest = list(pool)
+    while rest:
+        def key(c: Candidate):
+            focus = c.focus or []
+            need = sum(weakness.get(p, 50.0) for p in focus) / max(1, len(focus))
+            return (-round(need, 3), last.get(c.id, ""), c.scenario.difficulty, c.id)
+
+        rest.sort(key=key)
+        pick = rest.pop(0)
+        out.append(pick)
+        for p in pick.focus:
+            weakness[p] = weakness.get(p, 50.0) / 2
+    return out
+
+
+@dataclass
+class Verdict:
+    ready: bool
+    overall: int
+    pass_mark: int
+    principles: dict[str, int]
+    review: list[str]
+    played: list[dict] = field(default_factory=list)  # {id, overall, outcome, finished}
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return "ready" if self.ready else "review: " + ", ".join(self.review or ["everything"])
+
+    def numbers(self) -> dict:
+        return {"overall": self.overall, "principles": dict(self.principles), "played": list(self.played)}
+
+    def to_dict(self, lang: str = "en") -> dict:
+        return {
+            "verdict": "ready" if self.ready else "review",
+            "label": self.label,
+            "overall": self.overall,
+            "pass_mark": self.pass_mark,
+            "principles": dict(self.principles),
+            "review": [
+                {"principle": p, "name": PRINCIPLES[p].name(lang), "score": self.principles.get(p),
+                 "article": PRINCIPLES[p].quote_zh, "gloss": PRINCIPLES[p].gloss_en,
+                 "scenarios": self.suggestions.get(p, [])}
+                for p in self.review
+            ],
+            "scenarios": list(self.played),
+        }
+
+    def lines(self, lang: str = "en") -> list[str]:
+        zh = lang == "zh"
+        out = [("总分" if zh else "Overall") + f": {self.overall}/100 ("
+               + ("合格线" if zh else "pass mark") + f" {self.pass_mark})"]
+        if self.ready:
+            out.append("结论: 可以上岗" if zh else "Verdict: ready")
+            return out
+        names = ", ".join(PRINCIPLES[p].name(lang) for p in self.review) or ("全部" if zh else "everything")
+        out.append(("结论: 需要复习 — " if zh else "Verdict: review — ") + names)
+        for p in self.review:
+            pr = PRINCIPLES[p]
+            out.append(f"  {pr.name(lang)} ({p}): {self.principles.get(p, 0)}/100")
+            out.append(f"    {pr.quote_zh}")
+            if not zh:
+                out.append(f"    {pr.gloss_en}")
+            if self.suggestions.get(p):
+                out.append(("    练习: " if zh else "    Practise: ") + ", ".join(self.suggestions[p]))
+        return out
+
+
+def verdict(
+    cards: list[tuple[str, "Scorecard", bool]],
+    pass_mark: int = DEFAULT_PASS_MARK,
+    library: Iterable[Candidate] = (),
+) -> Verdict:
+    """The verdict over (scenario id, scorecard, finished) of every scenario played in the check."""
+    from coach.engine import Tally
+
+    principles: dict[str, Tally] = {}
+    overall = Tally()
+    played = []
+    for sid, card, finished in cards:
+        for pid, t in card.principles.items():
+            principles.setdefault(pid, Tally()).add(t.earned, t.possible)
+        for t in card.phases.values():
+            overall.add(t.earned, t.possible)
+        played.append({"id": sid, "overall": card.overall, "outcome": card.outcome, "finished": finished})
+    order = list(PRINCIPLES)
+    scores = {p: principles[p].score for p in sorted(principles, key=order.index)}
+    total = overall.score if cards else 0
+    below = sorted((p for p in scores if scores[p] < pass_mark), key=lambda p: (scores[p], order.index(p)))
+    review = below[:REVIEW_MAX]
+    ready = bool(cards) and total >= pass_mark and not below
+    played_ids = {sid for sid, _, _ in cards}
+    suggestions: dict[str, list[str]] = {}
+    pool = sorted(library, key=lambda c: (c.id in played_ids, c.scenario.difficulty, c.id))
+    for p in review:
+        suggestions[p] = [c.id for c in pool if p in c.focus][:3]
+    return Verdict(ready, total, pass_mark, scores, review, played, suggestions)
+
+
+def load_library(folders: Iterable[Path]) -> tuple[list[Candidate], list[str]]:
+    """Valid scenarios in these folders (first of each id), and the files skipped as invalid."""
+    from coach.library import scenario_files
+    from coach.scenario.loader import load_scenario
+
+    found: dict[str, Candidate] = {}
+    skipped: list[str] = []
+    for folder in folders:
+        for path in scenario_files(Path(folder)):
+            result = load_scenario(path)
+            if result.scenario is None or not result.ok:
+                skipped.append(str(path))
+                continue
+            found.setdefault(result.scenario.id, Candidate(result.scenario, path, result.sha256))
+    return list(found.values()), skipped

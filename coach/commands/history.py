@@ -1,0 +1,124 @@
+"""`coach history`: a teller's past attempts, weakest principles and checks, as text, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from coach.store.cli_support import add_db_arguments
+
+FIELDS = ("id", "teller", "started", "ended", "scenario_id", "mode", "lang", "status", "overall",
+          "outcome", "answers")
+
+
+def _positive(raw: str) -> int:
+    try:
+        n = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--teller", metavar="NAME", help="only this teller (also shows weakest principles and trend)")
+    add_db_arguments(p)
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument("--limit", type=_positive, metavar="N", help="only the N most recent attempts")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the text output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from coach.store import queries
+    from coach.store.cli_support import open_db
+    from coach.store.db import StoreError, default_path
+    from coach.store.tellers import find_teller, tellers
+
+    path = default_path(args.db)
+    if not path.exists() and not path.is_symlink():
+        return _emit(args, str(path), None, [], {}, note=f"No history yet ({path} does not exist).")
+    conn, code = open_db(args, "coach history")
+    if conn is None:
+        return code
+    try:
+        teller_id = None
+        if args.teller is not None:
+            try:
+                teller_id = find_teller(conn, args.teller)
+            except StoreError as exc:
+                print(f"coach history: {exc}", file=sys.stderr)
+                return 2
+            if teller_id is None:
+                known = ", ".join(tellers(conn)) or "none yet"
+                print(f"coach history: no teller named '{args.teller}' in {path} (known: {known}).",
+                      file=sys.stderr)
+                return 1
+        rows = queries.history(conn, teller_id, args.limit)
+        extra: dict = {}
+        if teller_id is not None:
+            extra = {
+                "weakest": [{"principle": p, "mean": m} for p, m in queries.weakest(conn, teller_id)],
+                "trend": queries.trend(conn, teller_id),
+                "best_last": {sid: {"best": b, "last": last}
+                              for sid, (b, last) in queries.best_and_last(conn, teller_id).items()},
+                "checks": queries.checks(conn, teller_id, 5),
+            }
+        return _emit(args, str(path), args.teller, rows, extra)
+    finally:
+        conn.close()
+
+
+def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = "") -> int:
+    if args.format == "json":
+        data = {"db": path, "teller": teller, "attempts": [r.to_dict() for r in rows], **extra}
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(FIELDS)
+        for r in rows:
+            d = r.to_dict()
+            w.writerow(["" if d[f] is None else d[f] for f in FIELDS])
+    else:
+        _text(args.lang, rows, extra, note)
+    return 0
+
+
+def _text(lang: str, rows, extra: dict, note: str) -> None:
+    from coach.principles import PRINCIPLES
+
+    zh = lang == "zh"
+    out = sys.stdout
+    if note:
+        print(note)
+        return
+    if not rows:
+        print("还没有练习记录。" if zh else "No attempts yet.")
+        return
+    head = ("柜员", "日期", "场景", "模式", "得分", "结果", "答题") if zh else \
+        ("Teller", "Date", "Scenario", "Mode", "Score", "Outcome", "Answers")
+    lines = [f"{head[0]:<12} {head[1]:<16} {head[2]:<24} {head[3]:<10} {head[4]:>5}  {head[5]:<9} {head[6]:>7}"]
+    for r in rows:
+        score = "-" if r.overall is None else str(r.overall)
+        outcome = r.outcome or ({"open": "unfinished", "abandoned": "abandoned"}.get(r.status, ""))
+        lines.append(f"{r.teller[:12]:<12} {r.started[:16].replace('T', ' '):<16} {r.scenario_id[:24]:<24} "
+                     f"{r.mode[:10]:<10} {score:>5}  {outcome:<9} {r.answers:>7}")
+    out.write("\n".join(lines) + "\n")
+    if extra.get("weakest"):
+        print()
+        print("最弱的原则:" if zh else "Weakest principles:")
+        for w in extra["weakest"]:
+            p = PRINCIPLES.get(w["principle"])
+            if p is None:
+                continue
+            spark = _spark(extra["trend"].get(w["principle"], []))
+            print(f"  {w['mean']:5.1f}  {p.name(lang)} ({p.id})  {spark}")
+            print(f"         {p.quote_zh}" if zh else f"         {p.gloss_en}")
+
+
+def _spark(values: list[int]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join(bars[min(7, max(0, v * 8 // 101))] for v in values[-20:])

@@ -1,0 +1,30 @@
+"""Stored pre-shift checks: a row when the check starts, the verdict and its numbers when it ends."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING
+
+from coach.store.db import now, transaction
+
+if TYPE_CHECKING:
+    from coach.check import Verdict
+
+
+def start_check(conn: sqlite3.Connection, teller_id: int, minutes: int, pass_mark: int) -> int:
+    with transaction(conn) as c:
+        cur = c.execute(
+            "INSERT INTO checks (teller_id, started, minutes, pass_mark) VALUES (?, ?, ?, ?)",
+            (teller_id, now(), int(minutes), int(pass_mark)),
+        )
+        return int(cur.lastrowid)
+
+
+def finish_check(conn: sqlite3.Connection, check_id: int, verdict: "Verdict") -> None:
+    with transaction(conn) as c:
+        c.execute(
+            "UPDATE checks SET ended = ?, verdict = ?, review = ?, numbers = ? WHERE id = ?",
+            (now(), "ready" if verdict.ready else "review", json.dumps(verdict.review),
+             json.dumps(verdict.numbers(), ensure_ascii=False), check_id),
+        )
