@@ -74,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
 def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = "") -> int:
     if args.format == "json":
         data = {"db": path, "teller": teller, "attempts": [r.to_dict() for r in rows], **extra}
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        # compact (the C encoder) for scripts; indented only for a person at a terminal
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
     elif args.format == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(FIELDS)
