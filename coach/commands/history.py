@@ -81,8 +81,7 @@ def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = ""
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(FIELDS)
         for r in rows:
-            d = r.to_dict()
-            w.writerow(["" if d[f] is None else d[f] for f in FIELDS])
+            w.writerow(["" if (v := getattr(r, f)) is None else v for f in FIELDS])
     else:
         _text(args.lang, rows, extra, note)
     return 0

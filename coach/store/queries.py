@@ -7,7 +7,7 @@ milliseconds (scripts/bench_store.py).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from coach.principles import PRINCIPLES
 
@@ -30,7 +30,7 @@ class AttemptRow:
     answers: int
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
