@@ -124,7 +124,7 @@ def startup() -> float:
 def pilot_screen(db: Path, teller: str) -> float | None:
     try:
         from coach.tui.screens.history import HistoryScreen  # noqa: F401
-        from coach.tui.history_app import HistoryApp
+        from coach.tui.store_apps import HistoryApp
     except ImportError:
         return None
     import asyncio

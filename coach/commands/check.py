@@ -227,7 +227,7 @@ def _record(conn, name: str, args, plays, library):
 
 def _interactive(args, conn, name, library) -> int:
     try:
-        from coach.tui.check import run_check  # the check screen, in the terminal UI
+        from coach.tui.store_apps import run_check  # the check screen, in the terminal UI
     except ImportError:
         return _err("the interactive check needs the terminal UI, which is not available here; "
                     "use --auto best|worst or --answers FILE (see coach check --help)", 1)

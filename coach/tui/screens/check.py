@@ -1,0 +1,205 @@
+"""The pre-shift check in the terminal: assessment mode (no feedback until the end), time-boxed,
+every answer stored the moment it is chosen; then the verdict screen."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from coach import check
+from coach.engine import Session
+from coach.principles import PRINCIPLES
+from coach.scenario.model import localize
+from coach.store.checks import finish_check, start_check
+from coach.store.recorder import Recorder
+
+TEXT = {
+    "head": ("上岗前自测 · 第 {i}/{n} 个客户", "Pre-shift check · customer {i} of {n}"),
+    "left": ("剩余 {m:02d}:{s:02d}", "{m:02d}:{s:02d} left"),
+    "says": ("客户: ", "Customer: "),
+    "ready": ("结论: 可以上岗", "Verdict: ready"),
+    "review": ("结论: 需要复习", "Verdict: review"),
+    "overall": ("总分 {o}/100 · 合格线 {p}", "Overall {o}/100 · pass mark {p}"),
+    "practise": ("练习: ", "Practise: "),
+    "played": ("本次测评: ", "This check: "),
+    "timeout": ("时间到。", "Time is up."),
+}
+
+
+def tx(key: str, lang: str) -> str:
+    return TEXT[key][0 if lang == "zh" else 1]
+
+
+class CheckScreen(Screen):
+    BINDINGS = [Binding("escape", "end_now", "End the check now")]
+    DEFAULT_CSS = """
+    CheckScreen { padding: 0 1; }
+    CheckScreen #check-top { height: 1; }
+    CheckScreen #check-head { text-style: bold; width: 1fr; }
+    CheckScreen #check-clock { width: auto; }
+    CheckScreen #check-title { margin-top: 1; text-style: bold; }
+    CheckScreen #check-situation, CheckScreen #check-customer { margin-top: 1; }
+    CheckScreen OptionList { margin-top: 1; height: auto; }
+    """
+
+    def __init__(self, conn: sqlite3.Connection, teller: str, chosen: list[check.Candidate], *,
+                 minutes: int = check.DEFAULT_MINUTES, pass_mark: int = check.DEFAULT_PASS_MARK,
+                 lang: str = "en", library: list[check.Candidate] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.conn, self.chosen, self.lang = conn, list(chosen), lang
+        self.minutes, self.pass_mark = minutes, pass_mark
+        self.library = library if library is not None else list(chosen)
+        self.clock = clock
+        self.recorder = Recorder(conn, teller)
+        self.recorder.check_id = start_check(conn, self.recorder.teller_id, minutes, pass_mark)
+        self.deadline = clock() + minutes * 60
+        self.cards: list = []
+        self.index = -1
+        self.session: Session | None = None
+        self.attempt: int | None = None
+        self.asked_at = clock()
+        self.verdict: check.Verdict | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="check-top"):
+            yield Label("", id="check-head")
+            yield Label("", id="check-clock")
+        with VerticalScroll():
+            yield Label("", id="check-title", markup=False)
+            yield Static("", id="check-situation", markup=False)
+            yield Static("", id="check-customer", markup=False)
+            yield OptionList(id="check-choices", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._next_scenario()
+        self._tick()
+        self.set_interval(1, self._tick)
+
+    def _tick(self) -> None:
+        left = max(0, int(self.deadline - self.clock()))
+        self.query_one("#check-clock", Label).update(tx("left", self.lang).format(m=left // 60, s=left % 60))
+        if left <= 0 and self.verdict is None:
+            self._end()
+
+    def _next_scenario(self) -> None:
+        self.index += 1
+        if self.index >= len(self.chosen):
+            self._end()
+            return
+        cand = self.chosen[self.index]
+        self.session = Session(cand.scenario)
+        self.attempt = self.recorder.start(cand.scenario, cand.sha256, "assessment", self.lang)
+        self.query_one("#check-head", Label).update(
+            tx("head", self.lang).format(i=self.index + 1, n=len(self.chosen)))
+        self.query_one("#check-title", Label).update(localize(cand.scenario.title, self.lang))
+        self._show_step()
+
+    def _show_step(self) -> None:
+        step = self.session.step
+        self.query_one("#check-situation", Static).update(localize(step.situation, self.lang))
+        said = localize(step.customer, self.lang)
+        self.query_one("#check-customer", Static).update(tx("says", self.lang) + said if said else "")
+        options = self.query_one("#check-choices", OptionList)
+        options.clear_options()
+        options.add_options([Option(f"{i + 1}. {localize(c.text, self.lang)}")
+                             for i, c in enumerate(step.choices)])
+        options.highlighted = 0
+        options.focus()
+        self.asked_at = self.clock()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.session is None or self.verdict is not None:
+            return
+        turn = self.session.choose(event.option_index)
+        self.recorder.answer(self.attempt, turn, self.clock() - self.asked_at)
+        if self.session.finished:
+            self._close_scenario()
+            self._next_scenario()
+        else:
+            self._show_step()
+
+    def on_key(self, event) -> None:
+        if event.key.isdigit() and self.session is not None and self.verdict is None:
+            n = int(event.key)
+            if 1 <= n <= len(self.session.step.choices):
+                event.stop()
+                options = self.query_one("#check-choices", OptionList)
+                options.highlighted = n - 1
+                options.action_select()
+
+    def _close_scenario(self) -> None:
+        if self.session is None or self.attempt is None:
+            return
+        card = self.session.scorecard()
+        card.pass_mark = self.pass_mark
+        if self.session.turns or self.session.finished:
+            self.recorder.finish(self.attempt, card)
+            self.cards.append((self.chosen[self.index].id, card, self.session.finished))
+        else:
+            self.recorder.abandon(self.attempt)
+        self.session = self.attempt = None
+
+    def action_end_now(self) -> None:
+        if self.verdict is None:
+            self._end()
+
+    def _end(self) -> None:
+        if self.verdict is not None:
+            return
+        self._close_scenario()
+        self.verdict = check.verdict(self.cards, self.pass_mark, self.library)
+        finish_check(self.conn, self.recorder.check_id, self.verdict)
+        self.app.push_screen(VerdictScreen(self.verdict, self.lang))
+
+
+class VerdictScreen(Screen):
+    BINDINGS = [Binding("enter,escape,q", "close", "Close")]
+    DEFAULT_CSS = """
+    VerdictScreen { padding: 1 2; }
+    VerdictScreen #verdict { text-style: bold; }
+    VerdictScreen.-ready #verdict { color: $success; }
+    VerdictScreen.-review #verdict { color: $warning; }
+    VerdictScreen .principle { margin-top: 1; text-style: bold; }
+    VerdictScreen .quote { color: $text-muted; padding-left: 2; }
+    VerdictScreen .practise { padding-left: 2; }
+    """
+
+    def __init__(self, verdict: check.Verdict, lang: str = "en") -> None:
+        super().__init__(classes="-ready" if verdict.ready else "-review")
+        self.verdict, self.lang = verdict, lang
+
+    def compose(self) -> ComposeResult:
+        v, lang = self.verdict, self.lang
+        with VerticalScroll():
+            if v.ready:
+                yield Label(tx("ready", lang), id="verdict")
+            else:
+                names = ", ".join(PRINCIPLES[p].name(lang) for p in v.review)
+                yield Label(f"{tx('review', lang)}: {names}", id="verdict", markup=False)
+            yield Label(tx("overall", lang).format(o=v.overall, p=v.pass_mark))
+            played = ", ".join(f"{d['id']} {d['overall']}" for d in v.played)
+            yield Static(tx("played", lang) + played, markup=False)
+            for pid in v.review:
+                p = PRINCIPLES[pid]
+                yield Label(f"{p.name(lang)}  {v.principles.get(pid, 0)}/100", classes="principle", markup=False)
+                yield Static(p.quote_zh, classes="quote", markup=False)
+                if lang != "zh":
+                    yield Static(p.gloss_en, classes="quote", markup=False)
+                if v.suggestions.get(pid):
+                    yield Static(tx("practise", lang) + ", ".join(v.suggestions[pid]), classes="practise",
+                                 markup=False)
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.app.exit(self.verdict)

@@ -1,0 +1,127 @@
+"""The History screen: a teller's attempts, per-principle trend, and the three weakest principles
+with the article's sentence and the scenarios that train them. Reads only through coach.store."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+
+from coach.principles import OUTCOME_NAMES, PRINCIPLES, pick
+from coach.store import queries
+from coach.store.tellers import find_teller
+
+if TYPE_CHECKING:
+    from coach.scenario.model import Scenario
+
+#: Attempts shown in the table (the newest); `coach history` lists them all.
+SHOWN = 200
+
+TEXT = {
+    "title": ("练习记录", "History"),
+    "cols": (("日期", "场景", "模式", "得分", "结果"), ("Date", "Scenario", "Mode", "Score", "Outcome")),
+    "trend": ("各原则的趋势(最近 {n} 次)", "Trend per principle (last {n} attempts)"),
+    "weakest": ("最需要加强的三项原则", "Your three weakest principles"),
+    "train": ("练习场景: ", "Scenarios that train it: "),
+    "none": ("还没有练习记录。", "No attempts yet."),
+    "unfinished": ("未完成", "unfinished"),
+    "abandoned": ("已放弃", "abandoned"),
+    "modes": ({"practice": "练习", "assessment": "测评"}, {}),
+}
+
+
+def t(key: str, lang: str):
+    return TEXT[key][0 if lang == "zh" else 1]
+
+
+def trains(library: dict[str, "Scenario"], principle: str, limit: int = 3) -> list["Scenario"]:
+    """Scenarios whose focus includes the principle, easiest first."""
+    found = [s for s in library.values() if principle in s.focus_principles()]
+    return sorted(found, key=lambda s: (s.difficulty, s.id))[:limit]
+
+
+class HistoryScreen(Screen):
+    BINDINGS = [Binding("escape,q", "back", "Back")]
+    DEFAULT_CSS = """
+    HistoryScreen { padding: 0 1; }
+    HistoryScreen .title { text-style: bold; margin-bottom: 1; }
+    HistoryScreen .section { text-style: bold; margin-top: 1; }
+    HistoryScreen DataTable { height: auto; max-height: 12; }
+    HistoryScreen .trend-row { height: 1; }
+    HistoryScreen .trend-name { width: 26; }
+    HistoryScreen .trend-last { width: 6; text-align: right; }
+    HistoryScreen Sparkline { width: 1fr; height: 1; }
+    HistoryScreen .quote { color: $text-muted; padding-left: 2; }
+    HistoryScreen .train { padding-left: 2; }
+    """
+
+    def __init__(self, conn: sqlite3.Connection, teller: str, lang: str = "en",
+                 library: dict[str, "Scenario"] | None = None) -> None:
+        super().__init__()
+        self.conn, self.teller, self.lang = conn, teller, lang
+        self.library = library or {}
+
+    def compose(self) -> ComposeResult:
+        lang = self.lang
+        tid = find_teller(self.conn, self.teller)
+        rows = queries.history(self.conn, tid, SHOWN) if tid is not None else []
+        with VerticalScroll():
+            yield Label(f"{t('title', lang)} — {self.teller}", classes="title", markup=False)
+            if not rows:
+                yield Static(t("none", lang), id="empty")
+            else:
+                yield DataTable(id="attempts", cursor_type="row", zebra_stripes=True)
+                trend = queries.trend(self.conn, tid)
+                n = max((len(v) for v in trend.values()), default=0)
+                yield Label(t("trend", lang).format(n=n), classes="section")
+                for pid, scores in trend.items():
+                    with Horizontal(classes="trend-row"):
+                        yield Label(PRINCIPLES[pid].name(lang) if pid in PRINCIPLES else pid,
+                                    classes="trend-name", markup=False)
+                        yield Sparkline([float(s) for s in scores], id=f"spark-{pid}")
+                        yield Label(str(scores[-1]), classes="trend-last")
+                weak = queries.weakest(self.conn, tid)
+                if weak:
+                    yield Label(t("weakest", lang), classes="section")
+                for pid, mean in weak:
+                    p = PRINCIPLES.get(pid)
+                    if p is None:
+                        continue
+                    yield Label(f"{p.name(lang)}  {mean:.0f}/100", classes="weak-name", markup=False)
+                    yield Static(p.quote_zh, classes="quote", markup=False)
+                    if lang != "zh":
+                        yield Static(p.gloss_en, classes="quote", markup=False)
+                    scenarios = trains(self.library, pid)
+                    if scenarios:
+                        from coach.scenario.model import localize
+
+                        names = ", ".join(f"{localize(s.title, lang)} ({s.id})" for s in scenarios)
+                        yield Static(t("train", lang) + names, classes="train", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tid = find_teller(self.conn, self.teller)
+        if tid is None:
+            return
+        table = self.query_one("#attempts", DataTable)
+        table.add_columns(*t("cols", self.lang))
+        modes = t("modes", self.lang)
+        for r in queries.history(self.conn, tid, SHOWN):
+            score = "–" if r.overall is None else str(r.overall)
+            if r.outcome:
+                outcome = pick(OUTCOME_NAMES[r.outcome], self.lang) if r.outcome in OUTCOME_NAMES else r.outcome
+            else:
+                outcome = t("unfinished" if r.status == "open" else "abandoned", self.lang)
+            table.add_row(r.started[:16].replace("T", " "), r.scenario_id, modes.get(r.mode, r.mode),
+                          score, outcome, key=str(r.id))
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

@@ -1,0 +1,78 @@
+"""Small hosts for the store's screens: the History screen on its own, and the pre-shift check
+(`coach check` without --auto/--answers). The main CoachApp pushes the same screens."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+
+from textual.app import App
+
+from coach import check
+from coach.store import queries
+from coach.tui.screens.check import CheckScreen
+from coach.tui.screens.history import HistoryScreen
+from coach.tui.screens.teller import TellerScreen
+
+
+class HistoryApp(App):
+    TITLE = "coach"
+
+    def __init__(self, conn: sqlite3.Connection, teller: str, lang: str = "en", library=None) -> None:
+        super().__init__()
+        self.conn, self.teller, self.lang, self.library = conn, teller, lang, library
+
+    def on_mount(self) -> None:
+        self.push_screen(HistoryScreen(self.conn, self.teller, self.lang, self.library))
+
+
+class CheckApp(App):
+    """Asks for the teller if needed, then runs the check; exits with the Verdict (or None)."""
+
+    TITLE = "coach check"
+
+    def __init__(self, conn: sqlite3.Connection, teller: str | None, library: list[check.Candidate], *,
+                 minutes: int = check.DEFAULT_MINUTES, pass_mark: int = check.DEFAULT_PASS_MARK,
+                 lang: str = "en", chosen: list[check.Candidate] | None = None, clock=None) -> None:
+        super().__init__()
+        self.conn, self.teller, self.library = conn, teller, library
+        self.minutes, self.pass_mark, self.lang = minutes, pass_mark, lang
+        self.chosen, self.clock = chosen, clock
+
+    def on_mount(self) -> None:
+        if self.teller:
+            self._start(self.teller)
+        else:
+            from coach.store.tellers import tellers
+
+            self.push_screen(TellerScreen(tellers(self.conn), self.lang), self._start)
+
+    def _start(self, name: str | None) -> None:
+        if not name:
+            self.exit(None)
+            return
+        from coach.store.tellers import teller_id
+
+        self.teller = name
+        tid = teller_id(self.conn, name)
+        chosen = self.chosen or check.select(self.library, self.minutes,
+                                             queries.principle_averages(self.conn, tid),
+                                             queries.last_practised(self.conn, tid))
+        kwargs = {"clock": self.clock} if self.clock else {}
+        self.push_screen(CheckScreen(self.conn, name, chosen, minutes=self.minutes, pass_mark=self.pass_mark,
+                                     lang=self.lang, library=self.library, **kwargs))
+
+
+def run_check(args: argparse.Namespace, conn: sqlite3.Connection, teller: str | None,
+              library: list[check.Candidate]) -> int:
+    chosen = None
+    if getattr(args, "scenarios", None):
+        by_id = {c.id: c for c in library}
+        chosen = [by_id[s] for s in dict.fromkeys(x.strip() for x in args.scenarios.split(",")) if s in by_id]
+    app = CheckApp(conn, teller, library, minutes=args.minutes, pass_mark=args.pass_mark, lang=args.lang,
+                   chosen=chosen or None)
+    verdict = app.run()
+    if verdict is None:
+        return 1
+    print("\n".join(verdict.lines(args.lang)))
+    return 0 if verdict.ready else 3
