@@ -53,9 +53,9 @@ class HistoryScreen(Screen):
     HistoryScreen .section { text-style: bold; margin-top: 1; }
     HistoryScreen DataTable { height: auto; max-height: 12; }
     HistoryScreen .trend-row { height: 1; }
-    HistoryScreen .trend-name { width: 26; }
-    HistoryScreen .trend-last { width: 6; text-align: right; }
-    HistoryScreen Sparkline { width: 1fr; height: 1; }
+    HistoryScreen .trend-name { width: 28; }
+    HistoryScreen .trend-last { width: 14; padding-left: 2; }
+    HistoryScreen Sparkline { width: 30; height: 1; }
     HistoryScreen .quote { color: $text-muted; padding-left: 2; }
     HistoryScreen .train { padding-left: 2; }
     """
@@ -84,7 +84,9 @@ class HistoryScreen(Screen):
                         yield Label(PRINCIPLES[pid].name(lang) if pid in PRINCIPLES else pid,
                                     classes="trend-name", markup=False)
                         yield Sparkline([float(s) for s in scores], id=f"spark-{pid}")
-                        yield Label(str(scores[-1]), classes="trend-last")
+                        # the sparkline shows the shape (scaled to its own range); the numbers the level
+                        yield Label(f"{scores[0]:>3} → {scores[-1]:>3}" if len(scores) > 1 else f"{scores[0]:>9}",
+                                    classes="trend-last")
                 weak = queries.weakest(self.conn, tid)
                 if weak:
                     yield Label(t("weakest", lang), classes="section")
