@@ -177,9 +177,11 @@ def main() -> int:
         ("coach history --format csv (all)", ("--format", "csv")),
     ]:
         rows.append((label, best_of(lambda: cli(db, *argv), 3), start))
+    empty = pilot_screen(db, "nobody")  # the same app and screen with no rows: Textual's own cost
     shown = pilot_screen(db, teller)
     if shown is not None:
-        rows.append(("History screen via Pilot (mount + first paint)", shown, None))
+        rows.append(("baseline: History screen via Pilot, teller with no attempts", empty, None))
+        rows.append(("History screen via Pilot (mount + first paint)", shown, empty))
     conn.close()
     width = max(len(r[0]) for r in rows)
     ok = True
