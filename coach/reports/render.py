@@ -1,0 +1,171 @@
+"""The report as rich tables, CSV (UTF-8 with BOM, so a spreadsheet shows Chinese) or JSON.
+
+All text from the databases and scenario files is untrusted: rich cells are `Text` objects (never
+markup), CSV cells that a spreadsheet would run as a formula are prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from coach.principles import OUTCOME_NAMES, OUTCOMES, PRINCIPLES, pick
+
+VIEWS = ("tellers", "principles", "scenarios", "items")
+BARS = "▁▂▃▄▅▆▇█"
+FLAG_NAMES = {
+    "too_easy": ("太容易", "too easy"),
+    "too_hard": ("太难", "too hard"),
+    "poor_discrimination": ("区分度差", "discriminates badly"),
+}
+
+
+def sparkline(values: list[int], width: int = 12) -> str:
+    vals = values[-width:]
+    return "".join(BARS[min(len(BARS) - 1, max(0, int(v) * len(BARS) // 101))] for v in vals)
+
+
+def principle_name(pid: str, lang: str) -> str:
+    p = PRINCIPLES.get(pid)
+    return p.name(lang) if p else pid
+
+
+def _num(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)
+
+
+def _wrong(item: dict) -> str:
+    w = item["most_picked_wrong"]
+    if not w:
+        return ""
+    label = f"#{w['choice']}"
+    if w.get("text"):
+        label += f" {w['text']}"
+    return f"{label} ({w['count']}×)"
+
+
+def tables(report: dict, lang: str = "en") -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Each view as (header, rows of plain strings)."""
+    zh = lang == "zh"
+    out: dict[str, tuple[list[str], list[list[str]]]] = {}
+    out["tellers"] = (
+        ["柜员", "次数", "平均", "最好", "最近", "趋势", "每次变化", "最弱的原则"] if zh else
+        ["teller", "attempts", "average", "best", "last", "trend", "per attempt", "weakest principles"],
+        [[r["teller"], str(r["attempts"]), _num(r["average"]), _num(r["best"]), _num(r["last"]),
+          sparkline(r["trend"]), "—" if r["trend_slope"] is None else f"{r['trend_slope']:+.2f}",
+          "; ".join(f"{principle_name(w['principle'], lang)} {w['average']:.0f}" for w in r["weakest"])]
+         for r in report["tellers"]],
+    )
+    out["principles"] = (
+        ["原则", "编号", "平均", "次数", "柜员", "低于及格", "最低的柜员"] if zh else
+        ["principle", "id", "average", "attempts", "tellers", "tellers below pass", "lowest teller"],
+        [[principle_name(r["principle"], lang), r["principle"], _num(r["average"]), str(r["attempts"]),
+          str(r["tellers"]), str(r["tellers_below"]), f"{r['lowest_teller']} ({r['lowest_average']:.0f})"]
+         for r in report["principles"]],
+    )
+    out["scenarios"] = (
+        (["场景", "次数", "柜员", "平均", "及格"] if zh else ["scenario", "attempts", "tellers", "average", "passed"])
+        + [pick(OUTCOME_NAMES[o], lang) for o in OUTCOMES],
+        [[r["scenario"], str(r["attempts"]), str(r["tellers"]), _num(r["average"]), str(r["passed"])]
+         + [str(r["outcomes"][o]) for o in OUTCOMES]
+         for r in report["scenarios"]],
+    )
+    out["items"] = (
+        ["场景", "步骤", "人次", "难易度", "区分度", "提示", "最常选的错误选项", "选择分布"] if zh else
+        ["scenario", "step", "attempts", "facility", "discrimination", "flags", "most picked wrong", "choices picked"],
+        [[r["scenario"] + (f"@{r['version']}" if r["version"] else ""), r["step"], str(r["attempts"]),
+          _num(r["facility"]), _num(r["discrimination"]),
+          ", ".join(pick(FLAG_NAMES[f], lang) for f in r["flags"]) + (" *" if r["estimated"] else ""),
+          _wrong(r),
+          " ".join(f"#{c['choice']}:{c['count']}" for c in r["choices"])]
+         for r in report["items"]],
+    )
+    return out
+
+
+TITLES = {
+    "tellers": ("按柜员", "Tellers"),
+    "principles": ("按原则", "Principles across tellers"),
+    "scenarios": ("按场景", "Scenarios"),
+    "items": ("题目分析", "Item analysis (per decision step)"),
+}
+
+
+def summary_line(report: dict, lang: str = "en") -> str:
+    n_src = len(report["sources"])
+    if lang == "zh":
+        line = (f"{n_src} 个数据库,{report['attempts']} 次完成的练习,{report['answers']} 个回答;"
+                f"题目分析基于{'首次' if report['item_analysis_on'] == 'first attempts' else '全部'}练习")
+    else:
+        line = (f"{n_src} database{'s' if n_src != 1 else ''}, {report['attempts']} finished attempts, "
+                f"{report['answers']} answers; item analysis on {report['item_analysis_on']}")
+    if report.get("duplicates_skipped"):
+        line += f" ({report['duplicates_skipped']} duplicate attempts skipped)"
+    return line
+
+
+def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", width: int | None = None) -> str:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None,
+                      markup=False, emoji=False, highlight=False)
+    console.print(Text(summary_line(report, lang)))
+    data = tables(report, lang)
+    for view in views:
+        header, rows = data[view]
+        table = Table(title=Text(pick(TITLES[view], lang)), title_justify="left", show_lines=False)
+        for h in header:
+            table.add_column(Text(h), overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        if not rows:
+            console.print(Text(pick(TITLES[view], lang) + ": " + ("没有数据" if lang == "zh" else "no data")))
+            continue
+        console.print(table)
+    if "items" in views and any(r["estimated"] for r in report["items"]):
+        console.print(Text("* " + ("未找到对应版本的场景文件,最高分按数据中出现的选项估计" if lang == "zh" else
+                                   "scenario file of that version not found: best points estimated from the choices seen")))
+    return buf.getvalue()
+
+
+def _safe_cell(cell: str) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(cell) else cell
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def to_csv(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> bytes:
+    """UTF-8 with a BOM; several views are sections separated by an empty row."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    data = tables(report, lang)
+    for n, view in enumerate(views):
+        header, rows = data[view]
+        if len(views) > 1:
+            if n:
+                writer.writerow([])
+            writer.writerow([pick(TITLES[view], lang)])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_safe_cell(c) for c in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def to_json(report: dict, views: tuple[str, ...] = VIEWS) -> bytes:
+    doc = {k: v for k, v in report.items() if k not in VIEWS or k in views}
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
