@@ -226,6 +226,9 @@ def _record(conn, name: str, args, plays, library):
 
 
 def _interactive(args, conn, name, library) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return _err("the interactive check needs a terminal; in a script use --auto best|worst or "
+                    "--answers FILE (see coach check --help)", 2)
     try:
         from coach.tui.store_apps import run_check  # the check screen, in the terminal UI
     except ImportError:

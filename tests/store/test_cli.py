@@ -175,3 +175,8 @@ def test_check_minutes_bound_the_selection(db_path):
     long = json.loads(check(db_path, "--teller", "Li", "--plan", "--format", "json", "--minutes", "60").stdout)
     assert len(short["scenarios"]) == 1
     assert len(long["scenarios"]) == 6  # the whole library, once each
+
+
+def test_interactive_check_without_a_terminal_says_so(db_path):
+    out = check(db_path, "--teller", "Li")
+    assert out.returncode == 2 and "needs a terminal" in out.stderr and "Traceback" not in out.stderr

@@ -171,3 +171,16 @@ async def test_resume_screen(tmp_path):
         await pilot.press("y")
         await pilot.pause()
     assert answers == [True] and offer.session.step_id == "s2"
+
+
+@pytest.mark.parametrize("key, agreed", [("y", True), ("n", False)])
+async def test_broken_database_confirm_screen(tmp_path, key, agreed):
+    from coach.store.db import BrokenDatabase
+    from coach.tui.screens.broken import _Confirm
+
+    app = _Confirm(BrokenDatabase(tmp_path / "h.sqlite3", "it is not a SQLite database"), "en")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "not a readable coach history database" in str(app.screen.query_one("#broken-message").render())
+        await pilot.press(key)
+    assert app.return_value is agreed
