@@ -7,7 +7,8 @@ import sys
 
 MODULES = ["coach.graph", "coach.skeleton", "coach.reports", "coach.reports.merge", "coach.reports.views",
            "coach.reports.items", "coach.reports.render", "coach.reports.html", "coach.commands.report",
-           "coach.commands.graph", "coach.commands.new"]
+           "coach.commands.graph", "coach.commands.new",
+           "coach.reports.xapi", "coach.commands.export"]
 
 
 def test_trainer_tools_do_not_import_textual():

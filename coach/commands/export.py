@@ -1,0 +1,83 @@
+"""`coach export --xapi DB…`: finished attempts as xAPI 1.0.3 statements, one JSON object a line.
+
+Exit status: 0 exported, 1 bad input (a missing or broken database, nothing to export, an output
+that cannot be written), 2 usage (no format, a bad --homepage, --pass-mark or --since).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dbs", nargs="+", metavar="DB", help="history databases (*.sqlite3), or folders of them")
+    p.add_argument("--xapi", action="store_true", help="export as xAPI 1.0.3 statements (JSON lines)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--homepage", metavar="URL", default=None,
+                   help="home page of the tellers' accounts and base of the activity ids (your LMS)")
+    p.add_argument("--pass-mark", metavar="N", type=int, default=80, help="overall score that passes, 0-100 (default 80)")
+    p.add_argument("--since", metavar="DATE", help="only attempts started on or after DATE (2026-11-01)")
+    p.add_argument("--teller", metavar="NAME", help="only this teller")
+    p.add_argument("--scenario", metavar="ID", help="only this scenario")
+    p.add_argument("--scenarios", metavar="DIR", action="append", default=[],
+                   help="a folder of scenario files, for step texts and correct answers")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"coach export: {message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    from coach.reports import ReportError, scenario_finder
+    from coach.reports.merge import Filters, merge, parse_since
+    from coach.reports.xapi import DEFAULT_HOMEPAGE, Exporter, check_homepage
+
+    if not args.xapi:
+        return _fail("choose the export format: --xapi", 2)
+    homepage = args.homepage or DEFAULT_HOMEPAGE
+    problem = check_homepage(homepage)
+    if problem:
+        return _fail(problem, 2)
+    if not 0 <= args.pass_mark <= 100:
+        return _fail(f"--pass-mark is an overall score from 0 to 100, not {args.pass_mark}", 2)
+    try:
+        since = parse_since(args.since) if args.since else None
+        data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
+    except ReportError as exc:
+        return _fail(str(exc), 2 if "--since" in str(exc) else 1)
+    if not data.attempts:
+        return _fail("no finished attempts to export" + (" for these filters" if any(
+            (args.since, args.teller, args.scenario)) else ""))
+
+    exporter = Exporter(homepage, args.pass_mark, scenario_finder(tuple(Path(d) for d in args.scenarios)))
+    lines = []
+    for attempt in data.attempts:
+        for st in exporter.statements(attempt):
+            lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
+    payload = ("\n".join(lines) + "\n").encode("utf-8")
+    if args.out:
+        try:
+            with open(args.out, "wb") as fh:
+                fh.write(payload)
+        except OSError as exc:
+            return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
+    else:
+        try:
+            sys.stdout.buffer.write(payload)
+        except AttributeError:
+            sys.stdout.write(payload.decode("utf-8"))
+        sys.stdout.flush()
+    if exporter.missing:
+        print("coach export: no scenario file of the same version for "
+              + ", ".join(sorted(exporter.missing))
+              + ": their steps are exported without choices or correct answers (add --scenarios DIR)",
+              file=sys.stderr)
+    if args.homepage is None:
+        print(f"coach export: accounts use the placeholder home page {DEFAULT_HOMEPAGE}; "
+              "give your LMS with --homepage URL", file=sys.stderr)
+    print(f"coach export: {len(lines)} statements for {len(data.attempts)} attempts", file=sys.stderr)
+    return 0
