@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -160,6 +161,11 @@ def run(args: argparse.Namespace) -> int:
         verdict, check_id = _record(conn, name, args, plays, library)
     except StoreError as exc:
         return _err(str(exc), 1)
+    except sqlite3.DatabaseError as exc:
+        from coach.store.cli_support import damaged
+        from coach.store.db import default_path
+
+        return damaged("coach check", default_path(args.db), exc)
     finally:
         conn.close()
     if args.format == "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sqlite3
 import sys
 
 from coach.store.cli_support import add_db_arguments
@@ -67,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
                 "checks": queries.checks(conn, teller_id, 5),
             }
         return _emit(args, str(path), args.teller, rows, extra)
+    except sqlite3.DatabaseError as exc:
+        from coach.store.cli_support import damaged
+
+        return damaged("coach history", path, exc)
     finally:
         conn.close()
 

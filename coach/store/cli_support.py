@@ -35,7 +35,7 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True) -> tupl
     """(connection, 0), or (None, exit code) after printing a plain message."""
     path: Path = default_path(getattr(args, "db", None))
     try:
-        return connect(path, create=create), 0
+        return connect(path, create=create, verify=bool(getattr(args, "yes", False))), 0
     except BrokenDatabase as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         if getattr(args, "yes", False) or _agree(
@@ -54,3 +54,10 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True) -> tupl
     except StoreError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return None, 1
+
+
+def damaged(prog: str, path, exc: Exception) -> int:
+    """A damaged page met while reading or writing: a message instead of a traceback."""
+    print(f"{prog}: {path} is damaged ({exc}). Nothing more was written. Run again with --yes to move "
+          f"it aside and start a fresh history, or use another file with --db.", file=sys.stderr)
+    return 1

@@ -229,3 +229,28 @@ def test_headless_store_does_not_import_textual():
             "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def test_damage_found_while_reading_is_a_message(db_path, loaded_long):
+    conn = connect(db_path)
+    rec = Recorder(conn, "Li")
+    for _ in range(60):
+        a = rec.start(loaded_long.scenario, loaded_long.sha256, "practice", "en")
+        s = Session(loaded_long.scenario)
+        while not s.finished:
+            rec.answer(a, s.choose(0), 1.0)
+        rec.finish(a, s.scorecard())
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    for start in range(3 * page, len(data) - page, 2 * page):  # wreck every other page past the schema
+        data[start:start + page] = b"\xa5" * page
+    db_path.write_bytes(bytes(data))
+    out = _coach("history", "--db", db_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "damaged" in out.stderr or "not a readable" in out.stderr
+    out = _coach("history", "--db", db_path, "--yes")
+    assert out.returncode == 0 and "moved it to" in out.stderr, out.stderr
+    [moved] = [p for p in db_path.parent.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert moved.read_bytes() == bytes(data)
