@@ -1,0 +1,64 @@
+"""`coach run [SCENARIO]`: the teller's coach in the terminal (the default command).
+
+SCENARIO (a file or a bundled id) skips the library. The Textual app is imported only inside
+`run()`, so building the parser for other commands never pays for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?",
+                   help="a scenario file or id: skip the library and start with its briefing")
+    p.add_argument("--scenarios", metavar="DIR", action="append", default=[], type=Path,
+                   help="also list the scenarios in this folder (repeatable)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="language (default: from the locale; F2 switches at any time)")
+    p.add_argument("--assess", action="store_true",
+                   help="assessment mode: no feedback until the end, no take-backs, choices shuffled")
+
+
+def prepare(args: argparse.Namespace) -> dict | int:
+    """The CoachApp's arguments, or an exit code after a plain message on stderr."""
+    from coach.tui.i18n import default_lang
+
+    dirs: list[Path] = list(args.scenarios or [])
+    for folder in dirs:
+        if not folder.is_dir():
+            what = "does not exist" if not folder.exists() else "is not a folder"
+            print(f"coach run: --scenarios {folder} {what}", file=sys.stderr)
+            return 2
+    kwargs: dict = {"lang": args.lang or default_lang(), "assess": bool(args.assess), "extra_dirs": dirs}
+    if args.scenario:
+        from coach.library import resolve
+        from coach.tui.catalog import load_entry
+
+        path = resolve(args.scenario, dirs)
+        if path is None:
+            print(f"coach run: no scenario file or bundled id '{args.scenario}'", file=sys.stderr)
+            return 2
+        entry = load_entry(path)
+        if entry.scenario is None:
+            print(entry.error, file=sys.stderr)
+            print(f"coach run: {path} cannot be played; see `coach validate {path}`", file=sys.stderr)
+            return 2
+        kwargs["start"] = entry
+    return kwargs
+
+
+def run(args: argparse.Namespace) -> int:
+    kwargs = prepare(args)
+    if isinstance(kwargs, int):
+        return kwargs
+    from coach.tui.app import CoachApp
+
+    app = CoachApp(**kwargs)
+    try:
+        result = app.run()
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

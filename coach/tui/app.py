@@ -1,0 +1,181 @@
+"""CoachApp: the teller's coach, from the scenario library to the debrief.
+
+The app only drives a `SessionController` (coach/tui/controller.py) and draws it. The history store
+plugs in through two optional arguments: `recorder` (start/answer/undo/finish, called only by the
+controller) and `best_scores` ({scenario id: (best, last)}, shown in the library).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual.app import App
+from textual.binding import Binding
+
+from coach.tui import i18n
+from coach.tui.catalog import Entry
+from coach.tui.controller import ASSESSMENT, PRACTICE, RecorderLike, SessionController
+from coach.tui.palette import CoachCommands
+
+
+class CoachApp(App[int]):
+    TITLE = "coach"
+    CSS_PATH = "coach.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {CoachCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", show=False),
+        Binding("f2", "switch_lang", "Language", show=False),
+    ]
+
+    def __init__(self, entries: list[Entry] | None = None, *, lang: str = "en", assess: bool = False,
+                 start: Entry | None = None, extra_dirs: Iterable[Path] = (),
+                 recorder: RecorderLike | None = None,
+                 best_scores: dict[str, tuple[int, int]] | None = None, seed: int | None = None,
+                 bundled: bool = True, user: bool = True) -> None:
+        super().__init__()
+        self.entries = entries
+        self.lang = lang if lang in i18n.LANGS else "en"
+        self.mode = ASSESSMENT if assess else PRACTICE
+        self.start_entry = start
+        self.extra_dirs = list(extra_dirs)
+        self.recorder = recorder
+        self.best_scores = dict(best_scores or {})
+        self.seed = seed
+        self._sessions = 0
+        self._bundled, self._user = bundled, user
+        self.controller: SessionController | None = None
+
+    # ---- flow -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.start_entry is not None:
+            from coach.tui.screens.briefing import BriefingScreen
+
+            self.push_screen(BriefingScreen(self.start_entry))
+        else:
+            self.push_screen(self._library())
+
+    def _library(self):
+        from coach.tui.screens.library import LibraryScreen
+
+        if self.entries is None:
+            from coach.tui import catalog
+
+            self.entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user)
+        return LibraryScreen(self.entries)
+
+    def show_library(self) -> None:
+        self.controller = None
+        self._main(self._library())
+
+    def show_briefing(self, entry: Entry) -> None:
+        from coach.tui.screens.briefing import BriefingScreen
+
+        self.controller = None
+        self._main(BriefingScreen(entry))
+
+    def start_session(self, entry: Entry) -> None:
+        from coach.tui.screens.conversation import ConversationScreen
+
+        assert entry.scenario is not None
+        seed = None if self.seed is None else self.seed + self._sessions
+        self._sessions += 1
+        self.controller = SessionController(entry.scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
+                                            recorder=self.recorder, seed=seed)
+        self._main(ConversationScreen(entry, self.controller))
+
+    def show_debrief(self, entry: Entry, controller: SessionController) -> None:
+        from coach.tui.screens.debrief import DebriefScreen
+
+        card = controller.finish()
+        self.best_scores[entry.scenario.id] = (max(card.overall, self.best_scores.get(entry.scenario.id, (0, 0))[0]),
+                                               card.overall)
+        self._main(DebriefScreen(entry, controller))
+
+    def _main(self, screen) -> None:
+        """Replace the current main screen (closing any dialog over it)."""
+        while len(self.screen_stack) > 2 and self.screen.is_modal:
+            self.pop_screen()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    @property
+    def in_session(self) -> bool:
+        c = self.controller
+        return c is not None and c.scorecard is None and not c.session.finished
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def action_request_quit(self) -> None:
+        from coach.tui.screens.confirm_quit import ConfirmQuitScreen
+
+        if isinstance(self.screen, ConfirmQuitScreen):
+            self.exit(0)
+            return
+        if self.in_session:
+            self.push_screen(ConfirmQuitScreen("quit_q"), lambda yes: self.exit(0) if yes else None)
+        else:
+            self.exit(0)
+
+    def action_help(self) -> None:
+        from coach.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(getattr(self.screen, "HELP", "library")))
+
+    def action_switch_lang(self) -> None:
+        self.set_lang(i18n.other(self.lang))
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        if self.controller is not None:
+            self.controller.lang = lang
+        for screen in self.screen_stack:
+            relang = getattr(screen, "relang", None)
+            if relang is not None:
+                relang()
+
+    def action_switch_mode(self) -> None:
+        self.set_mode(PRACTICE if self.mode == ASSESSMENT else ASSESSMENT)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        name = i18n.t("mode_name_assess" if mode == ASSESSMENT else "mode_name_practice", self.lang)
+        self.notify(i18n.t("mode_now", self.lang, m=name), timeout=2)
+        for screen in self.screen_stack:
+            relang = getattr(screen, "relang", None)
+            if relang is not None:
+                relang()
+
+    def open_scenario(self, entry: Entry) -> None:
+        """Jump to a scenario's briefing (command palette); asks first in the middle of a session."""
+        self._leave(lambda: self.show_briefing(entry))
+
+    def request_library(self) -> None:
+        self._leave(self.show_library)
+
+    def _leave(self, then) -> None:
+        from coach.tui.screens.confirm_quit import ConfirmQuitScreen
+
+        if self.in_session:
+            self.push_screen(ConfirmQuitScreen("leave_q"), lambda yes: then() if yes else None)
+        else:
+            then()
+
+    def all_entries(self) -> list[Entry]:
+        if self.entries is None:
+            from coach.tui import catalog
+
+            self.entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user)
+        return self.entries
+
+    def t(self, key: str, **kw: Any) -> str:
+        return i18n.t(key, self.lang, **kw)

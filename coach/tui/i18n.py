@@ -1,0 +1,151 @@
+"""UI strings in Chinese and English. Scenario text is localized by `coach.scenario.model.localize`.
+
+Every string here is plain text, never markup: screens put them into `rich.text.Text` or
+`Static(..., markup=False)` like scenario text, so a translation can hold brackets safely.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("zh", "en")
+
+S: dict[str, tuple[str, str]] = {
+    # library
+    "library": ("场景库", "Scenario library"),
+    "col_title": ("场景", "Scenario"),
+    "col_type": ("客户类型", "Customer"),
+    "col_level": ("难度", "Level"),
+    "col_focus": ("重点原则", "Focus principles"),
+    "col_best": ("最佳", "Best"),
+    "search": ("搜索…(/)", "Search… (/)"),
+    "filter": ("类型: {t}  (t 切换)", "Type: {t}  (t to change)"),
+    "all_types": ("全部", "all"),
+    "no_match": ("没有符合条件的场景。", "No scenario matches."),
+    "broken": ("无法加载的文件 ({n}):", "Files that failed to load ({n}):"),
+    "count": ("{n} 个场景 · 回车开始", "{n} scenarios · Enter to start"),
+    # briefing
+    "briefing": ("客户简报", "Briefing"),
+    "customer": ("客户", "Customer"),
+    "type": ("类型", "Type"),
+    "advice": ("文章建议", "The article advises"),
+    "profile": ("已知情况", "What you know"),
+    "wants": ("来意", "Wants"),
+    "focus": ("本场重点", "Focus"),
+    "difficulty": ("难度", "Difficulty"),
+    "start_hint": ("回车 开始 · Esc 返回场景库", "Enter start · Esc back to the library"),
+    "mode_practice": ("练习模式: 每步即时反馈,可撤回", "Practice: feedback after each choice, take-backs allowed"),
+    "mode_assess": ("测评模式: 结束前无反馈,不能撤回,选项顺序随机", "Assessment: no feedback until the end, no take-backs, choices shuffled"),
+    "mode_name_practice": ("练习", "practice"),
+    "mode_name_assess": ("测评", "assessment"),
+    # conversation
+    "situation": ("情境", "Situation"),
+    "says": ("客户说", "Customer says"),
+    "you": ("你", "You"),
+    "transcript": ("对话记录", "Conversation so far"),
+    "choose": ("你的选择 (1–{n} 或 方向键+回车)", "Your move (1–{n}, or arrows + Enter)"),
+    "mood": ("情绪", "Mood"),
+    "turn": ("第 {n} 步", "Move {n}"),
+    # mood words, calm … furious
+    "mood_0": ("平静", "calm"),
+    "mood_1": ("还好", "settled"),
+    "mood_2": ("不安", "uneasy"),
+    "mood_3": ("不满", "upset"),
+    "mood_4": ("愤怒", "furious"),
+    # feedback
+    "good": ("好的选择", "Good choice"),
+    "fair": ("还可以,但不是最好的", "Fair, but not the best"),
+    "poor": ("欠佳的选择", "Poor choice"),
+    "points": ("各原则得分", "Points per principle"),
+    "no_points": ("(这一步没有原则得分)", "(no principle points at this step)"),
+    "rule_kept": ("遵守了规则", "Rule kept"),
+    "rule_broken": ("违反了规则", "Rule broken"),
+    "mood_change": ("客户情绪 {a} → {b}", "Customer's mood {a} → {b}"),
+    "best_was": ("最好的选择: ", "The best move: "),
+    "continue": ("回车/空格 继续 · u 撤回这一步", "Enter/Space continue · u take it back"),
+    # debrief
+    "debrief": ("复盘", "Debrief"),
+    "overall": ("总分 {o}/100 · 合格线 {p}", "Overall {o}/100 · pass mark {p}"),
+    "ready": ("结论: 可以上岗", "Verdict: ready"),
+    "review": ("结论: 需要复习", "Verdict: review"),
+    "by_principle": ("按原则", "By principle"),
+    "by_phase": ("按阶段", "By phase"),
+    "outcome": ("结果", "Outcome"),
+    "mood_trail": ("情绪变化", "Mood trail"),
+    "your_moves": ("你的每一步", "Your moves"),
+    "best_alt": ("更好的做法: ", "Better: "),
+    "weak": ("需要加强的原则 · 文章原文", "Principles to review · the article says"),
+    "rules_fired": ("文章的规则", "The article's rules"),
+    "debrief_keys": ("r 再练一次 · l 场景库 · q 退出", "r retry · l library · q quit"),
+    # help
+    "help": ("帮助", "Help"),
+    "keys": ("本页按键", "Keys on this screen"),
+    "scoring": ("怎样计分", "How scoring works"),
+    "scoring_text": (
+        "每个选择按文章的原则得分(-3 到 3)。每个原则的得分 = 你得到的分数 ÷ 所走路径上每一步最好选择"
+        "能得到的分数,换算成 0–100。文章的规则无论作者如何打分都会生效:先安抚再解释;投诉不止于解决;"
+        "不敷衍;因客户类型而异。总分 80 以上为「可以上岗」。",
+        "Each choice earns points on the article's principles (-3 to 3). A principle's score is what you "
+        "earned over what the best choice at each step of your path offered, as 0–100. The article's rules "
+        "apply whatever the author's points say: soothe before explaining, a complaint does not end at the "
+        "fix, no perfunctory answers, serve each customer type as the article says. 80 or more overall "
+        "is 'ready'.",
+    ),
+    "global_keys": (
+        "? / F1 帮助 · F2 切换中英文 · Ctrl+P 命令面板 · Ctrl+Q 退出",
+        "? / F1 help · F2 switch language · Ctrl+P command palette · Ctrl+Q quit",
+    ),
+    "close": ("Esc 关闭", "Esc close"),
+    # quit
+    "quit_q": ("练习还没结束。确定退出吗?", "The session is not finished. Quit anyway?"),
+    "leave_q": ("练习还没结束。确定离开这个场景吗?", "The session is not finished. Leave it?"),
+    "leave_keys": ("y 离开 · n 继续练习", "y leave · n keep going"),
+    "quit_keys": ("y 退出 · n 继续练习", "y quit · n keep going"),
+    # palette
+    "cmd_lang": ("切换语言 (中文/English)", "Switch language (中文/English)"),
+    "cmd_lang_help": ("界面和场景文字切换中英文", "Show the interface and scenarios in the other language"),
+    "cmd_mode": ("切换模式 (练习/测评)", "Switch mode (practice/assessment)"),
+    "cmd_mode_help": ("下一次开始场景时生效", "Takes effect when the next scenario starts"),
+    "cmd_open": ("打开场景: ", "Open scenario: "),
+    "cmd_library": ("返回场景库", "Back to the library"),
+    "mode_now": ("模式: {m}", "Mode: {m}"),
+}
+
+# The keys each screen lists in its help (zh, en).
+HELP_KEYS: dict[str, tuple[str, str]] = {
+    "library": (
+        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按客户类型筛选 · Esc 清除筛选 · m 切换模式 · q 退出",
+        "↑↓ move · Enter open · / search · t filter by customer type · Esc clear · m switch mode · q quit",
+    ),
+    "briefing": ("回车/空格 开始 · m 切换模式 · Esc 返回场景库", "Enter/Space start · m switch mode · Esc back to the library"),
+    "conversation": (
+        "1–9 选择 · ↑↓ + 回车 选择 · 也可以用鼠标 · u/退格 撤回上一步(练习模式) · q 退出",
+        "1–9 choose · ↑↓ + Enter choose · the mouse works · u/Backspace take back (practice) · q quit",
+    ),
+    "feedback": ("回车/空格 继续 · u/退格 撤回这一步", "Enter/Space continue · u/Backspace take it back"),
+    "debrief": ("r 再练一次 · l 场景库 · q 退出 · ↑↓/PgUp/PgDn 滚动", "r retry · l library · q quit · ↑↓/PgUp/PgDn scroll"),
+}
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    """The UI string `key` in `lang`, formatted with `kw`."""
+    text = S[key][0 if lang == "zh" else 1]
+    return text.format(**kw) if kw else text
+
+
+def pair(p: tuple[str, str], lang: str) -> str:
+    return p[0] if lang == "zh" else p[1]
+
+
+def default_lang(environ: "os._Environ[str] | dict[str, str] | None" = None) -> str:
+    """zh when the locale says Chinese (LC_ALL, then LC_MESSAGES, then LANG), else en."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"

@@ -1,0 +1,87 @@
+"""The briefing: the customer card (name, type with the article's advice, mood, what the teller may
+know, what the customer wants, the focus principles) before the first step."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from coach.principles import CUSTOMER_TYPES, PRINCIPLES
+from coach.scenario.model import localize
+from coach.tui.catalog import Entry
+from coach.tui.i18n import t
+from coach.tui.widgets.mood_meter import MoodMeter
+
+
+def labelled(label: str, value: str) -> Text:
+    text = Text(label + ": ", style="bold")
+    text.append(value)
+    return text
+
+
+class BriefingScreen(Screen):
+    HELP = "briefing"
+    BINDINGS = [
+        Binding("enter,space", "begin", "Start", show=False),
+        Binding("escape", "back", "Library", show=False),
+        Binding("m", "app.switch_mode", "Mode", show=False),
+        Binding("q", "app.request_quit", "Quit", show=False),
+    ]
+
+    def __init__(self, entry: Entry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="brief-title", classes="screen-title")
+        with VerticalScroll(id="brief-body"):
+            yield Static(id="brief-name")
+            yield Static(id="brief-type")
+            yield Static(id="brief-advice", classes="quote")
+            yield MoodMeter(id="brief-mood")
+            yield Static(id="brief-profile")
+            yield Static(id="brief-wants")
+            yield Static(id="brief-focus")
+            yield Static(id="brief-mode", classes="mode")
+        yield Static(id="brief-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+        self.query_one("#brief-body").focus()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        s = self.entry.scenario
+        c = s.customer
+        ctype = CUSTOMER_TYPES[c.type]
+        title = Text(f"{t('briefing', lang)} · ")
+        title.append(localize(s.title, lang))
+        title.append("  " + "★" * s.difficulty + "☆" * (3 - s.difficulty))
+        self.query_one("#brief-title", Static).update(title)
+        self.query_one("#brief-name", Static).update(labelled(t("customer", lang), localize(c.name, lang)))
+        self.query_one("#brief-type", Static).update(labelled(t("type", lang), ctype.name(lang)))
+        advice = Text(t("advice", lang) + ": ", style="bold")
+        advice.append(ctype.advice_zh)
+        if lang != "zh":
+            advice.append("\n" + ctype.advice_en, style="italic")
+        self.query_one("#brief-advice", Static).update(advice)
+        self.query_one("#brief-mood", MoodMeter).show(c.mood, lang)
+        for key, value in (("profile", c.profile), ("wants", c.wants)):
+            widget = self.query_one(f"#brief-{key}", Static)
+            widget.update(labelled(t(key, lang), localize(value, lang)))
+            widget.display = value is not None
+        focus = ", ".join(PRINCIPLES[p].name(lang) for p in s.focus_principles())
+        self.query_one("#brief-focus", Static).update(labelled(t("focus", lang), focus))
+        mode = "mode_assess" if self.app.mode == "assessment" else "mode_practice"
+        self.query_one("#brief-mode", Static).update(Text(t(mode, lang)))
+        self.query_one("#brief-keys", Static).update(Text(t("start_hint", lang)))
+
+    def action_begin(self) -> None:
+        self.app.start_session(self.entry)
+
+    def action_back(self) -> None:
+        self.app.show_library()

@@ -1,0 +1,40 @@
+"""Asks before leaving an unfinished session. Dismissed with True to leave."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from coach.tui.i18n import t
+
+
+class ConfirmQuitScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n,escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str = "quit_q") -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quit-box"):
+            yield Static(id="quit-text")
+            yield Static(id="quit-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        keys = "leave_keys" if self.question == "leave_q" else "quit_keys"
+        self.query_one("#quit-text", Static).update(Text(t(self.question, lang), style="bold"))
+        self.query_one("#quit-keys", Static).update(Text(t(keys, lang)))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(bool(yes))

@@ -1,0 +1,171 @@
+"""The conversation: phase, mood meter, the transcript so far, the situation, the customer's words
+and the numbered choices. Keys 1–9, arrows + Enter and the mouse choose."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+
+from coach.engine import Turn
+from coach.principles import PHASES
+from coach.scenario.model import localize
+from coach.tui.catalog import Entry
+from coach.tui.controller import SessionController
+from coach.tui.i18n import t
+from coach.tui.widgets.choice_list import ChoiceList
+from coach.tui.widgets.mood_meter import MoodMeter
+from coach.tui.widgets.phase_bar import PhaseBar
+from coach.tui.widgets.transcript import Transcript
+
+
+def transcript_lines(controller: SessionController, lang: str) -> list[Text]:
+    """The customer's words and the teller's choices so far."""
+    scenario = controller.scenario
+    lines: list[Text] = []
+    for turn in controller.session.turns:
+        step = scenario.steps[turn.step]
+        said = localize(step.customer, lang)
+        if said:
+            line = Text(t("customer", lang) + ": ", style="bold")
+            line.append(said)
+            lines.append(line)
+        line = Text(t("you", lang) + ": ", style="bold italic")
+        line.append(localize(step.choices[turn.index].text, lang), style="italic")
+        lines.append(line)
+    return lines
+
+
+class ConversationScreen(Screen):
+    HELP = "conversation"
+    BINDINGS = [
+        Binding("u,backspace", "undo", "Take back", show=False),
+        Binding("q", "app.request_quit", "Quit", show=False),
+    ]
+
+    def __init__(self, entry: Entry, controller: SessionController) -> None:
+        super().__init__()
+        self.entry = entry
+        self.controller = controller
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="conv-title", classes="screen-title")
+        yield PhaseBar(id="conv-phase")
+        yield MoodMeter(id="conv-mood")
+        with VerticalScroll(id="conv-body"):
+            yield Transcript(id="conv-transcript")
+            yield Static(id="conv-situation")
+            yield Static(id="conv-customer")
+        yield Static(id="conv-prompt", classes="prompt")
+        yield ChoiceList(id="conv-choices")
+        yield Static(id="conv-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        c = self.controller
+        session = c.session
+        if session.finished:
+            return
+        step = session.step
+        title = Text(localize(c.scenario.title, lang), style="bold")
+        mode = "mode_name_assess" if c.assess else "mode_name_practice"
+        title.append(f"  · {t(mode, lang)} · {t('turn', lang, n=len(session.turns) + 1)}", style="dim")
+        self.query_one("#conv-title", Static).update(title)
+        done = {turn.phase for turn in session.turns} - {step.phase}
+        self.query_one("#conv-phase", PhaseBar).show(step.phase, lang, done)
+        self.query_one("#conv-mood", MoodMeter).show(session.mood, lang)
+        self.query_one("#conv-transcript", Transcript).show(transcript_lines(c, lang))
+        situation = localize(step.situation, lang)
+        box = self.query_one("#conv-situation", Static)
+        box.update(Text(situation, style="italic"))
+        box.display = bool(situation)
+        said = localize(step.customer, lang)
+        words = Text(t("says", lang) + ": ", style="bold")
+        words.append(f"“{said}”")
+        box = self.query_one("#conv-customer", Static)
+        box.update(words)
+        box.display = bool(said)
+        order = c.order()
+        self.query_one("#conv-prompt", Static).update(Text(t("choose", lang, n=min(9, len(order))), style="bold"))
+        choices = self.query_one("#conv-choices", ChoiceList)
+        highlighted = choices.highlighted
+        choices.show([localize(step.choices[i].text, lang) for i in order])
+        if highlighted is not None and highlighted < len(order) and self._same_step == session.step_id:
+            choices.highlighted = highlighted
+        self._same_step = session.step_id
+        choices.focus()
+        keys = "conversation"
+        from coach.tui.i18n import HELP_KEYS, pair
+
+        hint = pair(HELP_KEYS[keys], lang)
+        if c.assess:
+            hint = hint.split(" · u/")[0] + " · q " + ("退出" if lang == "zh" else "quit")
+        self.query_one("#conv-keys", Static).update(Text(hint))
+        self.query_one("#conv-body", VerticalScroll).scroll_end(animate=False)
+
+    _same_step: str | None = None
+
+    def show_step(self) -> None:
+        self.relang()
+        self.controller.shown()
+
+    # ---- choosing ---------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character in "123456789":
+            n = int(event.character)
+            if not self.controller.session.finished and n <= len(self.controller.order()):
+                event.stop()
+                event.prevent_default()
+                self.choose(n - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(event.option_index)
+
+    def choose(self, position: int) -> None:
+        c = self.controller
+        if c.session.finished or self.app.screen is not self:
+            return
+        turn = c.choose(position)
+        if c.assess:
+            self.after_feedback("continue")
+            return
+        from coach.tui.screens.feedback import FeedbackScreen
+
+        self.app.push_screen(FeedbackScreen(self.entry, c, turn), self.after_feedback)
+
+    def after_feedback(self, result: str | None) -> None:
+        c = self.controller
+        if result == "undo":
+            self.action_undo()
+            return
+        if c.session.finished:
+            self.app.show_debrief(self.entry, c)
+        else:
+            self.show_step()
+
+    def action_undo(self) -> None:
+        c = self.controller
+        if not c.can_undo:
+            if c.assess:
+                self.notify("测评模式不能撤回" if self.app.lang == "zh" else "No take-backs in assessment mode",
+                            timeout=2)
+            return
+        c.undo()
+        self._same_step = None
+        self.show_step()
+
+
+def phase_index(phase: str) -> int:
+    return PHASES.index(phase) if phase in PHASES else 0
+
+
+__all__ = ["ConversationScreen", "Turn", "transcript_lines", "phase_index"]

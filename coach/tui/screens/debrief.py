@@ -1,0 +1,152 @@
+"""The debrief: overall score and verdict, per-principle bars with numbers, per-phase scores, the
+outcome told with the article's figures, the moves marked with the best alternative where missed,
+the rules fired, and the article's sentence for each weak principle. r retry · l library · q quit."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
+from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PHASES, PRINCIPLES, pick
+from coach.scenario.model import localize
+from coach.tui.catalog import Entry
+from coach.tui.controller import SessionController
+from coach.tui.i18n import pair, t
+from coach.tui.screens.feedback import quote_lines
+
+BAR = 20
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+def bar_line(name: str, score: int, earned: int, possible: int, width: int) -> Text:
+    filled = round(score * BAR / 100)
+    line = Text(pad(name, width) + " ")
+    line.append("█" * filled, style="green" if score >= 80 else "yellow" if score >= 50 else "red")
+    line.append("░" * (BAR - filled), style="dim")
+    line.append(f" {score:>3}/100  ({earned}/{possible})")
+    return line
+
+
+class DebriefScreen(Screen):
+    HELP = "debrief"
+    BINDINGS = [
+        Binding("r", "retry", "Retry", show=False),
+        Binding("l,escape", "library", "Library", show=False),
+        Binding("q", "app.request_quit", "Quit", show=False),
+    ]
+
+    def __init__(self, entry: Entry, controller: SessionController) -> None:
+        super().__init__()
+        self.entry, self.controller = entry, controller
+        self.card = controller.finish()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="db-title", classes="screen-title")
+        with VerticalScroll(id="db-body"):
+            yield Static(id="db-verdict")
+            yield Static(id="db-overall")
+            yield Static(id="db-outcome")
+            yield Static(id="db-principles")
+            yield Static(id="db-phases")
+            yield Static(id="db-moves")
+            yield Static(id="db-rules")
+            yield Static(id="db-weak")
+        yield Static(id="db-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+        self.query_one("#db-body").focus()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        card, c = self.card, self.controller
+        scenario = c.scenario
+        title = Text(t("debrief", lang) + " · ", style="bold")
+        title.append(localize(scenario.title, lang))
+        self.query_one("#db-title", Static).update(title)
+        self.set_class(card.ready, "-ready")
+        self.set_class(not card.ready, "-review")
+        self.query_one("#db-verdict", Static).update(Text(("✓ " if card.ready else "✗ ") +
+                                                          t("ready" if card.ready else "review", lang)))
+        self.query_one("#db-overall", Static).update(Text(t("overall", lang, o=card.overall, p=card.pass_mark)))
+
+        out = Text(t("outcome", lang) + ": ", style="bold")
+        if card.outcome:
+            out.append(pick(OUTCOME_NAMES[card.outcome], lang))
+            ending = localize(scenario.steps[c.session.step_id].text, lang)
+            if ending:
+                out.append("\n" + ending)
+            for line in card.narrative(lang):
+                out.append("\n• " + line, style="italic")
+        out.append("\n" + t("mood_trail", lang) + ": ", style="bold")
+        out.append(" → ".join(str(m) for m in card.mood))
+        self.query_one("#db-outcome", Static).update(out)
+
+        names = {p: PRINCIPLES[p].name(lang) for p in card.principles}
+        width = max([cell_len(n) for n in names.values()] + [cell_len(pick(PHASE_NAMES[p], lang)) for p in PHASES])
+        text = Text(t("by_principle", lang), style="bold")
+        for pid, tally in card.principles.items():
+            text.append("\n")
+            text.append_text(bar_line(names[pid], tally.score, tally.earned, tally.possible, width))
+        self.query_one("#db-principles", Static).update(text)
+
+        text = Text(t("by_phase", lang), style="bold")
+        for phase in PHASES:
+            if phase in card.phases:
+                tally = card.phases[phase]
+                text.append("\n")
+                text.append_text(bar_line(pick(PHASE_NAMES[phase], lang), tally.score, tally.earned,
+                                          tally.possible, width))
+        self.query_one("#db-phases", Static).update(text)
+
+        text = Text(t("your_moves", lang), style="bold")
+        for n, turn in enumerate(c.session.turns, 1):
+            step = scenario.steps[turn.step]
+            choice = step.choices[turn.index]
+            ok = turn.was_best and all(e.kept for e in turn.events)
+            text.append(f"\n{'✓' if ok else '✗'} {n}. [{pick(PHASE_NAMES[turn.phase], lang)}] ",
+                        style="bold green" if ok else "bold red")
+            text.append(localize(choice.text, lang))
+            if c.assess and choice.feedback:
+                text.append("\n     " + localize(choice.feedback, lang), style="dim")
+            if not turn.was_best:
+                text.append("\n     " + t("best_alt", lang), style="bold")
+                text.append(localize(step.choices[turn.best_index].text, lang))
+        self.query_one("#db-moves", Static).update(text)
+
+        rules = self.query_one("#db-rules", Static)
+        text = Text(t("rules_fired", lang), style="bold")
+        for ev in card.rules:
+            text.append(("\n✓ " if ev.kept else "\n✗ ") + pair(RULE_NAMES[ev.rule], lang) + " ")
+            text.append(t("rule_kept" if ev.kept else "rule_broken", lang), style="dim")
+            text.append("\n")
+            text.append_text(quote_lines(RULE_QUOTES[ev.rule], RULE_GLOSSES[ev.rule], lang))
+        rules.update(text)
+        rules.display = bool(card.rules)
+
+        weak = card.weakest(n=len(card.principles))
+        text = Text(t("weak", lang), style="bold")
+        for pid in weak:
+            p = PRINCIPLES[pid]
+            text.append(f"\n{p.name(lang)}  {card.principles[pid].score}/100", style="bold")
+            text.append("\n")
+            text.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
+        box = self.query_one("#db-weak", Static)
+        box.update(text)
+        box.display = bool(weak)
+        self.query_one("#db-keys", Static).update(Text(t("debrief_keys", lang)))
+
+    def action_retry(self) -> None:
+        self.app.start_session(self.entry)
+
+    def action_library(self) -> None:
+        self.app.show_library()

@@ -1,0 +1,116 @@
+"""Practice-mode feedback after each choice: good or poor, points per principle, the rule that
+fired and the article's sentence behind it (with the English gloss in English mode)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from coach.engine import Turn
+from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
+from coach.principles import PRINCIPLES
+from coach.scenario.model import localize
+from coach.tui.catalog import Entry
+from coach.tui.controller import SessionController
+from coach.tui.i18n import pair, t
+
+
+def verdict_key(turn: Turn) -> str:
+    total = sum(turn.points.values()) + sum(sum(e.earned.values()) for e in turn.events)
+    broken = any(not e.kept for e in turn.events)
+    if turn.was_best and not broken:
+        return "good"
+    if total <= 0 or broken:
+        return "poor"
+    return "fair"
+
+
+def quote_lines(quote_zh: str, gloss_en: str, lang: str) -> Text:
+    text = Text("  「" + quote_zh + "」", style="italic")
+    if lang != "zh":
+        text.append("\n  " + gloss_en, style="dim")
+    return text
+
+
+def feedback_text(scenario, turn: Turn, lang: str) -> Text:
+    step = scenario.steps[turn.step]
+    choice = step.choices[turn.index]
+    key = verdict_key(turn)
+    out = Text()
+    out.append({"good": "✓ ", "fair": "~ ", "poor": "✗ "}[key] + t(key, lang), style="bold")
+    out.append("\n")
+    out.append(t("you", lang) + ": ", style="bold")
+    out.append(localize(choice.text, lang))
+    note = localize(choice.feedback, lang)
+    if note:
+        out.append("\n")
+        out.append(note)
+    out.append("\n\n" + t("points", lang) + "\n", style="bold")
+    points = {pid: pts for pid, pts in turn.points.items() if pts}
+    if points:
+        for pid, pts in points.items():
+            out.append(f"  {pts:+d} ")
+            out.append(PRINCIPLES[pid].name(lang) + "\n")
+    else:
+        out.append("  " + t("no_points", lang) + "\n")
+    out.append(t("mood_change", lang, a=turn.mood_before, b=turn.mood_after) + "\n")
+    for ev in turn.events:
+        out.append("\n")
+        out.append(("✓ " + t("rule_kept", lang)) if ev.kept else ("✗ " + t("rule_broken", lang)), style="bold")
+        out.append(": " + pair(RULE_NAMES[ev.rule], lang))
+        pts = ", ".join(f"{v:+d} {PRINCIPLES[p].name(lang)}" for p, v in ev.earned.items() if v)
+        if pts:
+            out.append(f" ({pts})")
+        out.append("\n")
+        out.append_text(quote_lines(RULE_QUOTES[ev.rule], RULE_GLOSSES[ev.rule], lang))
+        out.append("\n")
+    if not turn.events:
+        # The article's sentence behind the principle this choice weighed on most.
+        weighed = sorted(points, key=lambda p: -abs(points[p]))
+        if weighed:
+            p = PRINCIPLES[weighed[0]]
+            out.append("\n")
+            out.append(p.name(lang), style="bold")
+            out.append("\n")
+            out.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
+            out.append("\n")
+    if not turn.was_best:
+        out.append("\n" + t("best_was", lang), style="bold")
+        out.append(localize(step.choices[turn.best_index].text, lang))
+    return out
+
+
+class FeedbackScreen(ModalScreen[str]):
+    """Dismissed with "continue" or "undo"."""
+
+    HELP = "feedback"
+    BINDINGS = [
+        Binding("enter,space", "done('continue')", "Continue", show=False),
+        Binding("u,backspace", "done('undo')", "Take back", show=False),
+        Binding("q", "app.request_quit", "Quit", show=False),
+    ]
+
+    def __init__(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
+        super().__init__(classes=verdict_key(turn))
+        self.entry, self.controller, self.turn = entry, controller, turn
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="fb-box"):
+            yield Static(id="fb-text")
+        yield Static(id="fb-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+        self.query_one("#fb-box").focus()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        self.query_one("#fb-text", Static).update(feedback_text(self.controller.scenario, self.turn, lang))
+        self.query_one("#fb-keys", Static).update(Text(t("continue", lang)))
+
+    def action_done(self, result: str) -> None:
+        self.dismiss(result)

@@ -1,0 +1,42 @@
+"""Help (? or F1): the keys of the current screen and how scoring works."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from coach.tui.i18n import HELP_KEYS, pair, t
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", show=False)]
+
+    def __init__(self, screen_key: str) -> None:
+        super().__init__()
+        self.screen_key = screen_key if screen_key in HELP_KEYS else "library"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(id="help-text")
+
+    def on_mount(self) -> None:
+        self.relang()
+        self.query_one("#help-box").focus()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        text = Text(t("help", lang) + "\n\n", style="bold")
+        text.append(t("keys", lang) + "\n", style="bold")
+        text.append(pair(HELP_KEYS[self.screen_key], lang) + "\n")
+        text.append(t("global_keys", lang) + "\n\n")
+        text.append(t("scoring", lang) + "\n", style="bold")
+        text.append(t("scoring_text", lang) + "\n\n")
+        text.append(t("close", lang), style="dim")
+        self.query_one("#help-text", Static).update(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
