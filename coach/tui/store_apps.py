@@ -33,11 +33,12 @@ class CheckApp(App):
 
     def __init__(self, conn: sqlite3.Connection, teller: str | None, library: list[check.Candidate], *,
                  minutes: int = check.DEFAULT_MINUTES, pass_mark: int = check.DEFAULT_PASS_MARK,
-                 lang: str = "en", chosen: list[check.Candidate] | None = None, clock=None) -> None:
+                 lang: str = "en", chosen: list[check.Candidate] | None = None, clock=None,
+                 seed: int | None = None) -> None:
         super().__init__()
         self.conn, self.teller, self.library = conn, teller, library
         self.minutes, self.pass_mark, self.lang = minutes, pass_mark, lang
-        self.chosen, self.clock = chosen, clock
+        self.chosen, self.clock, self.seed = chosen, clock, seed
 
     def on_mount(self) -> None:
         if self.teller:
@@ -60,7 +61,7 @@ class CheckApp(App):
                                              queries.last_practised(self.conn, tid))
         kwargs = {"clock": self.clock} if self.clock else {}
         self.push_screen(CheckScreen(self.conn, name, chosen, minutes=self.minutes, pass_mark=self.pass_mark,
-                                     lang=self.lang, library=self.library, **kwargs))
+                                     lang=self.lang, library=self.library, seed=self.seed, **kwargs))
 
 
 def run_check(args: argparse.Namespace, conn: sqlite3.Connection, teller: str | None,

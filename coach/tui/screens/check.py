@@ -15,7 +15,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coach import check
-from coach.engine import Session
+from coach.tui.controller import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.store.checks import finish_check, start_check
@@ -53,20 +53,19 @@ class CheckScreen(Screen):
     def __init__(self, conn: sqlite3.Connection, teller: str, chosen: list[check.Candidate], *,
                  minutes: int = check.DEFAULT_MINUTES, pass_mark: int = check.DEFAULT_PASS_MARK,
                  lang: str = "en", library: list[check.Candidate] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
         super().__init__()
         self.conn, self.chosen, self.lang = conn, list(chosen), lang
         self.minutes, self.pass_mark = minutes, pass_mark
         self.library = library if library is not None else list(chosen)
         self.clock = clock
+        self.seed = seed
         self.recorder = Recorder(conn, teller)
         self.recorder.check_id = start_check(conn, self.recorder.teller_id, minutes, pass_mark)
         self.deadline = clock() + minutes * 60
         self.cards: list = []
         self.index = -1
-        self.session: Session | None = None
-        self.attempt: int | None = None
-        self.asked_at = clock()
+        self.controller: SessionController | None = None
         self.verdict: check.Verdict | None = None
 
     def compose(self) -> ComposeResult:
@@ -97,58 +96,59 @@ class CheckScreen(Screen):
             self._end()
             return
         cand = self.chosen[self.index]
-        self.session = Session(cand.scenario)
-        self.attempt = self.recorder.start(cand.scenario, cand.sha256, "assessment", self.lang)
+        # assessment mode: choices shuffled, no feedback, no take-backs; the controller records each answer
+        self.controller = SessionController(
+            cand.scenario, sha256=cand.sha256, mode=ASSESSMENT, lang=self.lang, recorder=self.recorder,
+            seed=None if self.seed is None else self.seed + self.index, clock=self.clock)
         self.query_one("#check-head", Label).update(
             tx("head", self.lang).format(i=self.index + 1, n=len(self.chosen)))
         self.query_one("#check-title", Label).update(localize(cand.scenario.title, self.lang))
         self._show_step()
 
     def _show_step(self) -> None:
-        step = self.session.step
+        step = self.controller.session.step
         self.query_one("#check-situation", Static).update(localize(step.situation, self.lang))
         said = localize(step.customer, self.lang)
         self.query_one("#check-customer", Static).update(tx("says", self.lang) + said if said else "")
         options = self.query_one("#check-choices", OptionList)
         options.clear_options()
-        options.add_options([Option(f"{i + 1}. {localize(c.text, self.lang)}")
-                             for i, c in enumerate(step.choices)])
+        options.add_options([Option(f"{n + 1}. {localize(step.choices[i].text, self.lang)}")
+                             for n, i in enumerate(self.controller.order())])
         options.highlighted = 0
         options.focus()
-        self.asked_at = self.clock()
+        self.controller.shown()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.session is None or self.verdict is not None:
+        if self.controller is None or self.verdict is not None:
             return
-        turn = self.session.choose(event.option_index)
-        self.recorder.answer(self.attempt, turn, self.clock() - self.asked_at)
-        if self.session.finished:
+        self.controller.choose(event.option_index)
+        if self.controller.session.finished:
             self._close_scenario()
             self._next_scenario()
         else:
             self._show_step()
 
     def on_key(self, event) -> None:
-        if event.key.isdigit() and self.session is not None and self.verdict is None:
+        if event.key.isdigit() and self.controller is not None and self.verdict is None:
             n = int(event.key)
-            if 1 <= n <= len(self.session.step.choices):
+            if 1 <= n <= len(self.controller.session.step.choices):
                 event.stop()
                 options = self.query_one("#check-choices", OptionList)
                 options.highlighted = n - 1
                 options.action_select()
 
     def _close_scenario(self) -> None:
-        if self.session is None or self.attempt is None:
+        c = self.controller
+        if c is None:
             return
-        card = self.session.scorecard()
-        card.pass_mark = self.pass_mark
-        if self.session.turns or self.session.finished:
-            self.recorder.finish(self.attempt, card)
-            self.cards.append((self.chosen[self.index].id, card, self.session.finished))
+        if c.session.turns or c.session.finished:
+            card = c.finish()
+            card.pass_mark = self.pass_mark
+            self.cards.append((self.chosen[self.index].id, card, c.session.finished))
         else:
-            self.recorder.abandon(self.attempt)
-        self.session = self.attempt = None
+            self.recorder.abandon(c.attempt_id)
+        self.controller = None
 
     def action_end_now(self) -> None:
         if self.verdict is None:
@@ -202,4 +202,8 @@ class VerdictScreen(Screen):
         yield Footer()
 
     def action_close(self) -> None:
-        self.app.exit(self.verdict)
+        after = getattr(self.app, "after_check", None)  # inside CoachApp: back to the library
+        if after is not None:
+            after(self.verdict)
+        else:
+            self.app.exit(self.verdict)
