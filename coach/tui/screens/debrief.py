@@ -18,7 +18,7 @@ from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
-from coach.tui.screens.feedback import quote_lines
+from coach.tui.screens.feedback import missed, quote_lines
 
 BAR = 20
 
@@ -118,7 +118,7 @@ class DebriefScreen(Screen):
             text.append(localize(choice.text, lang))
             if c.assess and choice.feedback:
                 text.append("\n     " + localize(choice.feedback, lang), style="dim")
-            if not turn.was_best:
+            if missed(turn):
                 text.append("\n     " + t("best_alt", lang), style="bold")
                 text.append(localize(step.choices[turn.best_index].text, lang))
         self.query_one("#db-moves", Static).update(text)

@@ -29,6 +29,14 @@ def verdict_key(turn: Turn) -> str:
     return "fair"
 
 
+def missed(turn: Turn) -> bool:
+    """The teller missed a better move here: fewer points than the best, or a rule broken where
+    the best choice was another one."""
+    if turn.index == turn.best_index:
+        return False
+    return not turn.was_best or any(not e.kept for e in turn.events)
+
+
 def quote_lines(quote_zh: str, gloss_en: str, lang: str) -> Text:
     text = Text("  「" + quote_zh + "」", style="italic")
     if lang != "zh":
@@ -78,7 +86,7 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
             out.append("\n")
             out.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
             out.append("\n")
-    if not turn.was_best:
+    if missed(turn):
         out.append("\n" + t("best_was", lang), style="bold")
         out.append(localize(step.choices[turn.best_index].text, lang))
     return out
