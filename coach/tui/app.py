@@ -27,22 +27,26 @@ class CoachApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
-        Binding("question_mark,f1", "help", "Help", show=False),
-        Binding("f2", "switch_lang", "Language", show=False),
+        Binding("f1", "help", "Help", show=False, priority=True),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("f2", "switch_lang", "Language", show=False, priority=True),
+        Binding("h", "history", "History", show=False),  # from the library (coach/tui/store_glue.py)
+        Binding("c", "check", "Pre-shift check", show=False),
     ]
 
     def __init__(self, entries: list[Entry] | None = None, *, lang: str = "en", assess: bool = False,
                  start: Entry | None = None, extra_dirs: Iterable[Path] = (),
                  recorder: RecorderLike | None = None,
                  best_scores: dict[str, tuple[int, int]] | None = None, seed: int | None = None,
-                 bundled: bool = True, user: bool = True) -> None:
+                 bundled: bool = True, user: bool = True, store: Any = None) -> None:
         super().__init__()
         self.entries = entries
         self.lang = lang if lang in i18n.LANGS else "en"
         self.mode = ASSESSMENT if assess else PRACTICE
         self.start_entry = start
         self.extra_dirs = list(extra_dirs)
-        self.recorder = recorder
+        self.store = store  # a coach.tui.store_glue.StoreLink: teller, resume, history, check
+        self.recorder = recorder if recorder is not None or store is None else store.recorder
         self.best_scores = dict(best_scores or {})
         self.seed = seed
         self._sessions = 0
@@ -58,6 +62,10 @@ class CoachApp(App[int]):
             self.push_screen(BriefingScreen(self.start_entry))
         else:
             self.push_screen(self._library())
+        if self.store is not None:
+            from coach.tui import store_glue
+
+            store_glue.on_app_mount(self)
 
     def _library(self):
         from coach.tui.screens.library import LibraryScreen
@@ -122,6 +130,26 @@ class CoachApp(App[int]):
             self.push_screen(ConfirmQuitScreen("quit_q"), lambda yes: self.exit(0) if yes else None)
         else:
             self.exit(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("history", "check"):
+            return type(self.screen).__name__ == "LibraryScreen"
+        return True
+
+    def action_history(self) -> None:
+        from coach.tui import store_glue
+
+        store_glue.show_history(self)
+
+    def action_check(self) -> None:
+        from coach.tui import store_glue
+
+        store_glue.start_check(self)
+
+    def after_check(self, verdict: Any) -> None:
+        from coach.tui import store_glue
+
+        store_glue.after_check(self, verdict)
 
     def action_help(self) -> None:
         from coach.tui.screens.help import HelpScreen

@@ -100,6 +100,7 @@ class FeedbackScreen(ModalScreen[str]):
         Binding("enter,space", "done('continue')", "Continue", show=False),
         Binding("u,backspace", "done('undo')", "Take back", show=False),
         Binding("q", "app.request_quit", "Quit", show=False),
+        Binding("question_mark", "app.help", "Help", show=False),  # app bindings stop at a modal
     ]
 
     def __init__(self, entry: Entry, controller: SessionController, turn: Turn) -> None:

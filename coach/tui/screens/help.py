@@ -13,7 +13,7 @@ from coach.tui.i18n import HELP_KEYS, pair, t
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close", show=False)]
+    BINDINGS = [Binding("escape,q,enter,question_mark", "close", "Close", show=False)]
 
     def __init__(self, screen_key: str) -> None:
         super().__init__()

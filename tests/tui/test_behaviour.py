@@ -1,0 +1,252 @@
+"""Take-backs, the assessment shuffle, the recorder's call sites, quitting, language switching,
+help, tiny terminals and the command palette."""
+
+from __future__ import annotations
+
+import pytest
+
+from coach.engine import Session
+from tests.tui.conftest import (
+    FakeRecorder, choose_file_index, entry, library_app, name, scenario_app, screen_text,
+)
+
+
+async def start(pilot):
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_take_back_from_feedback_and_from_conversation(recorder):
+    app = scenario_app("rates", "en", recorder=recorder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        assert name(app) == "FeedbackScreen"
+        await pilot.press("u")  # take it back from the feedback
+        await pilot.pause()
+        assert name(app) == "ConversationScreen"
+        assert app.controller.session.turns == [] and app.controller.session.step_id == "ready"
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert app.controller.session.step_id == "ask"
+        await pilot.press("backspace")  # and from the conversation
+        await pilot.pause()
+        assert app.controller.session.step_id == "ready" and not app.controller.session.turns
+        await pilot.press("1", "enter", "1", "enter", "1", "enter")
+        await pilot.pause()
+        assert name(app) == "DebriefScreen"
+        card = Session.replay(entry("rates").scenario, [0, 0, 0]).scorecard()
+        assert recorder.calls == [
+            ("start", "rates", entry("rates").sha256, "practice", "en"),
+            ("answer", 7, "ready", 1), ("undo", 7),
+            ("answer", 7, "ready", 0), ("undo", 7),
+            ("answer", 7, "ready", 0), ("answer", 7, "ask", 0), ("answer", 7, "close", 0),
+            ("finish", 7, card.overall),
+        ]
+
+
+async def test_take_back_of_the_last_choice_before_the_debrief():
+    app = scenario_app("rates", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press("1", "enter", "1", "enter", "2")
+        await pilot.pause()
+        assert app.controller.session.finished and name(app) == "FeedbackScreen"
+        await pilot.press("u")
+        await pilot.pause()
+        assert name(app) == "ConversationScreen" and app.controller.session.step_id == "close"
+        assert app.controller.scorecard is None
+
+
+async def test_assessment_shuffles_keeps_mapping_and_refuses_take_backs(recorder):
+    app = scenario_app("rates", "en", assess=True, seed=11, recorder=recorder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        orders = []
+        for index in (3 - 1, 3, 0):  # file indices at ready, ask, close
+            orders.append(list(app.controller.order()))
+            await choose_file_index(pilot, app, index)
+            assert name(app) in ("ConversationScreen", "DebriefScreen")
+            await pilot.press("u")
+            await pilot.pause()
+        assert name(app) == "DebriefScreen"
+        assert app.controller.session.choices_made == [2, 3, 0]  # file positions, whatever was shown
+        assert not any(c[0] == "undo" for c in recorder.calls)
+        assert recorder.calls[0][3] == "assessment"
+        assert any(o != sorted(o) for o in orders)  # seed 11 shuffles at least one step
+        for o in orders:
+            assert sorted(o) == list(range(len(o)))
+
+
+async def test_assessment_order_differs_between_sessions():
+    app = scenario_app("rates", "en", assess=True, seed=0)
+    seen = set()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        for _ in range(6):
+            seen.add(tuple(app.controller.order()))
+            await pilot.press("1", "1", "1")
+            await pilot.pause()
+            assert name(app) == "DebriefScreen"
+            await pilot.press("r")
+            await pilot.pause()
+    assert len(seen) > 1
+
+
+async def test_practice_order_is_file_order():
+    app = scenario_app("rates", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        assert app.controller.order() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+c", "ctrl+q"])
+async def test_quit_mid_session_asks(key):
+    app = scenario_app("order", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        assert name(app) == "ConfirmQuitScreen"
+        assert "not finished" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert name(app) == "ConversationScreen"
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_quit_from_library_needs_no_confirmation():
+    app = library_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_language_switches_at_any_time():
+    app = scenario_app("order", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Ms Li" in screen_text(app)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "李女士" in screen_text(app) and "客户简报" in screen_text(app)
+        await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "好的选择" in screen_text(app)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Good choice" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "What is going on?!" in screen_text(app) and "Read the log" in screen_text(app)
+
+
+async def test_language_falls_back_when_a_scenario_lacks_it():
+    app = scenario_app("hostile", "zh")  # written in English only (plain strings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Mallory" in screen_text(app)
+
+
+@pytest.mark.parametrize("where", ["library", "briefing", "conversation", "feedback", "debrief"])
+async def test_help_lists_the_keys_of_the_current_screen(where):
+    app = library_app("en") if where == "library" else scenario_app("order", "en")
+    keys = {"library": "filter by customer type", "briefing": "Enter/Space start",
+            "conversation": "1–9 choose", "feedback": "Enter/Space continue", "debrief": "r retry"}
+    async with app.run_test(size=(80, 24)) as pilot:
+        if where != "library" and where != "briefing":
+            await start(pilot)
+        if where == "feedback":
+            await pilot.press("1")
+        if where == "debrief":
+            for _ in range(4):
+                await pilot.press("1", "enter")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert name(app) == "HelpScreen"
+        text = screen_text(app)
+        assert keys[where] in text and "How scoring works" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert name(app) != "HelpScreen"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert name(app) == "HelpScreen"
+
+
+@pytest.mark.parametrize("size", [(20, 5), (10, 3), (40, 10), (1, 1)])
+async def test_tiny_terminals_do_not_crash(size):
+    app = library_app("zh")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert name(app) == "ConversationScreen"
+        for _ in range(4):
+            await pilot.press("1")
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+        assert name(app) == "DebriefScreen"
+
+
+async def test_resize_mid_session():
+    app = scenario_app("rates", "zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.resize_terminal(20, 5)
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert name(app) == "ConversationScreen"
+
+
+async def test_palette_switches_language_and_jumps_to_a_scenario():
+    app = library_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"switch language")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.lang == "zh"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"存款利率")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert name(app) == "BriefingScreen" and app.screen.entry.scenario.id == "rates"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"切换模式")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.mode == "assessment"
+
+
+async def test_best_scores_shown_in_library():
+    app = library_app("en", best_scores={"rates": (88, 61)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#lib-table")
+        rows = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
+        assert rows["Comparing deposit rates"] == "88"
+        assert rows["Order"] == "—"
