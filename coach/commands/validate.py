@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as failures (exit 1)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--no-lint", dest="lint", action="store_false", help="check the format only, not the step graph")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep watching: re-validate on each save and re-play the best path (Ctrl+C stops)")
 
 
 def _plural(n: int, word: str) -> str:
@@ -53,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
         for line in problems:
             print(f"coach validate: {line}", file=sys.stderr)
         return 2
+    if getattr(args, "watch", False):
+        if args.format == "json":
+            print("coach validate: --watch prints text; leave out --format json", file=sys.stderr)
+            return 2
+        from coach.watch import watch
+
+        return watch(args.paths, lint=args.lint)
 
     results = [load_scenario(f, lint=args.lint) for f in files]
 
