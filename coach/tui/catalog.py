@@ -28,16 +28,28 @@ class Entry:
         return localize(self.scenario.title, lang) if self.scenario else self.path.name
 
 
+def shown_path(path: Path) -> str:
+    """A path as the teller should read it: relative to the working folder when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 def load_entry(path: Path) -> Entry:
     from coach.scenario.loader import load_scenario
 
     try:
         result = load_scenario(path, lint=False)
     except Exception as exc:  # the loader has its own safety net; this is the last one
-        return Entry(path, None, error=f"{path}: {exc.__class__.__name__}")
+        return Entry(path, None, error=f"{shown_path(path)}: {exc.__class__.__name__}")
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if result.scenario is None or errors:
-        first = errors[0].format() if errors else f"{path}: could not be loaded"
+        if errors:
+            d = errors[0]
+            first = f"{shown_path(path)}:{d.line}:{d.col}: error: {d.message}"
+        else:
+            first = f"{shown_path(path)}: could not be loaded"
         return Entry(path, None, result.sha256, first)
     return Entry(path, result.scenario, result.sha256)
 

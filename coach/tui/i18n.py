@@ -19,11 +19,11 @@ S: dict[str, tuple[str, str]] = {
     "col_focus": ("重点原则", "Focus principles"),
     "col_best": ("最佳", "Best"),
     "search": ("搜索…(/)", "Search… (/)"),
-    "filter": ("类型: {t}  (t 切换)", "Type: {t}  (t to change)"),
+    "filter": ("类型(t): {t}", "Type (t): {t}"),
     "all_types": ("全部", "all"),
     "no_match": ("没有符合条件的场景。", "No scenario matches."),
     "broken": ("无法加载的文件 ({n}):", "Files that failed to load ({n}):"),
-    "count": ("{n} 个场景 · 回车开始", "{n} scenarios · Enter to start"),
+    "count": ("{n} 个场景", "{n} scenarios"),
     # briefing
     "briefing": ("客户简报", "Briefing"),
     "customer": ("客户", "Customer"),
@@ -114,13 +114,13 @@ S: dict[str, tuple[str, str]] = {
 # The keys each screen lists in its help (zh, en).
 HELP_KEYS: dict[str, tuple[str, str]] = {
     "library": (
-        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按客户类型筛选 · Esc 清除筛选 · m 切换模式 · q 退出",
-        "↑↓ move · Enter open · / search · t filter by customer type · Esc clear · m switch mode · q quit",
+        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按类型筛选 · Esc 清除 · m 模式 · ? 帮助 · q 退出",
+        "↑↓ move · Enter open · / search · t filter by type · Esc clear · m mode · ? help · q quit",
     ),
     "briefing": ("回车/空格 开始 · m 切换模式 · Esc 返回场景库", "Enter/Space start · m switch mode · Esc back to the library"),
     "conversation": (
-        "1–9 选择 · ↑↓ + 回车 选择 · 也可以用鼠标 · u/退格 撤回上一步(练习模式) · q 退出",
-        "1–9 choose · ↑↓ + Enter choose · the mouse works · u/Backspace take back (practice) · q quit",
+        "1–9 或 ↑↓+回车 选择 · u/退格 撤回上一步 · ? 帮助 · q 退出",
+        "1–9 or ↑↓+Enter choose · u/Backspace take back · ? help · q quit",
     ),
     "feedback": ("回车/空格 继续 · u/退格 撤回这一步", "Enter/Space continue · u/Backspace take it back"),
     "debrief": ("r 再练一次 · l 场景库 · q 退出 · ↑↓/PgUp/PgDn 滚动", "r retry · l library · q quit · ↑↓/PgUp/PgDn scroll"),

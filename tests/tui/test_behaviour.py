@@ -156,8 +156,8 @@ async def test_language_falls_back_when_a_scenario_lacks_it():
 @pytest.mark.parametrize("where", ["library", "briefing", "conversation", "feedback", "debrief"])
 async def test_help_lists_the_keys_of_the_current_screen(where):
     app = library_app("en") if where == "library" else scenario_app("order", "en")
-    keys = {"library": "filter by customer type", "briefing": "Enter/Space start",
-            "conversation": "1–9 choose", "feedback": "Enter/Space continue", "debrief": "r retry"}
+    keys = {"library": "filter by type", "briefing": "Enter/Space start",
+            "conversation": "Enter choose", "feedback": "Enter/Space continue", "debrief": "r retry"}
     async with app.run_test(size=(80, 24)) as pilot:
         if where != "library" and where != "briefing":
             await start(pilot)

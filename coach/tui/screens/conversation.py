@@ -105,8 +105,8 @@ class ConversationScreen(Screen):
         from coach.tui.i18n import HELP_KEYS, pair
 
         hint = pair(HELP_KEYS[keys], lang)
-        if c.assess:
-            hint = hint.split(" · u/")[0] + " · q " + ("退出" if lang == "zh" else "quit")
+        if c.assess:  # no take-backs in assessment mode
+            hint = " · ".join(part for part in hint.split(" · ") if not part.startswith("u/"))
         self.query_one("#conv-keys", Static).update(Text(hint))
         self.query_one("#conv-body", VerticalScroll).scroll_end(animate=False)
 

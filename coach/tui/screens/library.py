@@ -104,11 +104,13 @@ class LibraryScreen(Screen):
         lang = self.lang
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column(t("col_title", lang), key="title")
-        table.add_column(t("col_type", lang), key="type")
-        table.add_column(t("col_level", lang), key="level")
-        table.add_column(t("col_focus", lang), key="focus")
-        table.add_column(t("col_best", lang), key="best")
+        # Fixed widths at 80 columns: a long title is cut rather than pushing the columns off screen.
+        wide = max(0, self.size.width - 80)
+        table.add_column(t("col_title", lang), key="title", width=26 + wide // 2)
+        table.add_column(t("col_type", lang), key="type", width=10)
+        table.add_column(t("col_level", lang), key="level", width=5)
+        table.add_column(t("col_focus", lang), key="focus", width=20 + wide - wide // 2)
+        table.add_column(t("col_best", lang), key="best", width=4)
         best = getattr(self.app, "best_scores", {})
         for e in self.visible():
             s = e.scenario
@@ -123,8 +125,11 @@ class LibraryScreen(Screen):
             )
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
         n = table.row_count
-        status = t("filter", lang, t=kind) + "  " + (t("count", lang, n=n) if n else t("no_match", lang))
+        status = t("filter", lang, t=kind) + " · " + (t("count", lang, n=n) if n else t("no_match", lang))
         self.query_one("#lib-filter", Static).update(Text(status))
+
+    def on_resize(self) -> None:
+        self.fill()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
