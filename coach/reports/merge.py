@@ -8,7 +8,7 @@ found twice (a file collected twice, a copy of a copy) is counted once.
 
 An attempt row is a dict:
 
-    source, attempt (id in its file), key (stable across copies), teller, scenario, sha256, mode,
+    source, attempt (id in its file), key (its identity, the same in every copy), teller, scenario, sha256, mode,
     lang, started, ended, overall, outcome, principles {id: score},
     answers [{seq, step, choice (0-based), act, points (total of the choice's points),
               rule_points (what the rules added), mood_before, mood_after, seconds, at}]
@@ -169,6 +169,17 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> bool:
     return "attempt_principles" in tables
 
 
+def _point_sums(points: str) -> tuple[int, int]:
+    """(the choice's points, the rules' points) of an answer's stored points JSON."""
+    try:
+        data = json.loads(points)
+        got = sum(int(v) for v in data.get("choice", {}).values())
+        rule = sum(int(v) for ev in data.get("rules", []) for v in ev.get("earned", {}).values())
+    except (ValueError, TypeError, AttributeError):
+        return 0, 0
+    return got, rule
+
+
 def read_database(path: Path, filters: Filters | None = None) -> list[dict]:
     """Finished attempts of one database, with their live answers, oldest first."""
     filters = filters or Filters()
@@ -203,7 +214,7 @@ def read_database(path: Path, filters: Filters | None = None) -> list[dict]:
                         principles = {}
                 teller = _clean_name(name)
                 attempts[aid] = {
-                    "source": source, "attempt": aid, "key": f"{teller}\x1f{sid}\x1f{started}",
+                    "source": source, "attempt": aid, "key": "",
                     "teller": teller, "scenario": sid, "sha256": sha or "", "mode": mode, "lang": lang,
                     "started": started, "ended": ended, "overall": overall, "outcome": outcome,
                     "principles": principles, "answers": [],
@@ -211,33 +222,45 @@ def read_database(path: Path, filters: Filters | None = None) -> list[dict]:
             if not attempts:
                 return []
             if has_rows:
-                for aid, pid, score in conn.execute(
-                    "SELECT p.attempt_id, p.principle, p.score FROM attempt_principles AS p"
-                    " JOIN attempts AS a ON a.id = p.attempt_id JOIN tellers AS t ON t.id = a.teller_id"
-                    f" WHERE {cond}", params,
-                ):
+                sql = "SELECT attempt_id, principle, score FROM attempt_principles"
+                if len(where) > 1:
+                    sql = ("SELECT p.attempt_id, p.principle, p.score FROM attempt_principles AS p"
+                           " JOIN attempts AS a ON a.id = p.attempt_id JOIN tellers AS t ON t.id = a.teller_id"
+                           f" WHERE {cond}")
+                for aid, pid, score in conn.execute(sql, params if len(where) > 1 else []):
                     if aid in attempts:
                         attempts[aid]["principles"][pid] = int(score)
-            loads = json.loads
-            for (aid, seq, step, choice, act, points, mb, ma, seconds, at) in conn.execute(
-                "SELECT n.attempt_id, n.seq, n.step, n.choice, n.act, n.points, n.mood_before, n.mood_after,"
-                " n.seconds, n.at FROM answers AS n JOIN attempts AS a ON a.id = n.attempt_id"
-                " JOIN tellers AS t ON t.id = a.teller_id"
-                f" WHERE {cond} AND n.undone IS NULL ORDER BY n.attempt_id, n.seq", params,
-            ):
+            # Answers of the attempts kept. Their points JSON repeats (one per step, choice and rules
+            # fired), so each distinct text is parsed once.
+            if len(where) == 1:
+                answer_sql = ("SELECT attempt_id, seq, step, choice, act, points, mood_before, mood_after,"
+                              " seconds, at FROM answers WHERE undone IS NULL")
+                answer_params: list = []
+            else:
+                answer_sql = ("SELECT attempt_id, seq, step, choice, act, points, mood_before, mood_after,"
+                              " seconds, at FROM answers WHERE undone IS NULL AND attempt_id IN ("
+                              " SELECT a.id FROM attempts AS a JOIN tellers AS t ON t.id = a.teller_id"
+                              f" WHERE {cond})")
+                answer_params = params
+            parsed: dict[str, tuple[int, int]] = {}
+            for (aid, seq, step, choice, act, points, mb, ma, seconds, at) in conn.execute(answer_sql, answer_params):
                 row = attempts.get(aid)
                 if row is None:
                     continue
-                try:
-                    data = loads(points)
-                    got = sum(int(v) for v in data.get("choice", {}).values())
-                    rule = sum(int(v) for ev in data.get("rules", []) for v in ev.get("earned", {}).values())
-                except (ValueError, TypeError, AttributeError):
-                    got, rule = 0, 0
+                sums = parsed.get(points)
+                if sums is None:
+                    sums = parsed[points] = _point_sums(points)
                 row["answers"].append({
-                    "seq": seq, "step": step, "choice": int(choice), "act": act, "points": got,
-                    "rule_points": rule, "mood_before": mb, "mood_after": ma, "seconds": seconds, "at": at,
+                    "seq": seq, "step": step, "choice": int(choice), "act": act, "points": sums[0],
+                    "rule_points": sums[1], "mood_before": mb, "mood_after": ma, "seconds": seconds, "at": at,
                 })
+            for row in attempts.values():
+                row["answers"].sort(key=lambda x: x["seq"])
+                # The attempt's identity, the same in every copy of the file wherever it was moved:
+                # duplicates are found by it and xAPI registrations derived from it.
+                row["key"] = "\x1f".join(map(str, (
+                    row["teller"], row["scenario"], row["sha256"], row["started"], row["ended"], row["overall"],
+                    ",".join(str(x["choice"]) for x in row["answers"]))))
         except sqlite3.DatabaseError as exc:
             raise ReportError(f"{path}: not a readable coach history database ({exc})") from None
     return list(attempts.values())

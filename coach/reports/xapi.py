@@ -5,9 +5,10 @@ cmi.interaction of type choice, result.response the choice id), `completed`, the
 `failed` against the pass mark with result.score {scaled, raw, min, max} and an ISO 8601 duration.
 
 Identifiers are deterministic, so exporting the same history twice gives the same statements and an
-LRS stores them once: context.registration is a UUID 5 of the attempt's identity (teller, scenario,
-start time to the microsecond: the same in every copy of the database, wherever the file was moved)
-and each statement id a UUID 5 of the registration and the statement's place in it.
+LRS stores them once: context.registration is a UUID 5 of the attempt's identity (teller, scenario
+and its sha256, start and end to the microsecond, score, choices: the same in every copy of the
+database, wherever the file was moved, where a file path or row id would not be) and each statement
+id a UUID 5 of the registration and the statement's place in it.
 """
 
 from __future__ import annotations
