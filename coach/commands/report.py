@@ -81,7 +81,10 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         payload = to_json(report, views)
     else:
-        payload = to_table(report, views, args.lang).encode("utf-8")
+        import shutil
+
+        width = shutil.get_terminal_size((120, 24)).columns if not args.out and sys.stdout.isatty() else 120
+        payload = to_table(report, views, args.lang, width=max(80, width)).encode("utf-8")
     if args.out:
         try:
             with open(args.out, "wb") as fh:

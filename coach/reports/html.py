@@ -62,9 +62,11 @@ def bar_chart(rows: list[tuple[str, float | None]], *, max_value: float = 100, m
 
 
 def item_chart(items: list[dict], lang: str) -> str:
-    """Per step: facility (0..1) and discrimination (-1..1) as bars around a shared zero, with the
-    flag thresholds drawn."""
-    label_w, half, row_h = 240, 200, 30
+    """Per step of one scenario: facility (0..1) and discrimination (-1..1) as bars around a shared
+    zero, with the flag thresholds drawn."""
+    from coach.graph import excerpt
+
+    label_w, half, row_h = 180, 200, 30
     zero = label_w + half
     height = row_h * len(items) + 40
     width = label_w + 2 * half + 60
@@ -78,11 +80,12 @@ def item_chart(items: list[dict], lang: str) -> str:
         x = zero + half * x_val
         parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 16}" stroke="{AXIS}" '
                      f'stroke-dasharray="{dash}"/><text x="{x:.1f}" y="{height - 3}" text-anchor="middle">{x_val:g}</text>')
-    parts.append(f'<line x1="{zero}" y1="18" x2="{zero}" y2="{height - 16}" stroke="#1d2330"/>')
+    parts.append(f'<line x1="{zero}" y1="18" x2="{zero}" y2="{height - 16}" stroke="#1d2330"/>'
+                 f'<text x="{zero}" y="{height - 3}" text-anchor="middle">0</text>')
     for i, item in enumerate(items):
         y = 22 + i * row_h
-        label = f"{item['scenario']} · {item['step']}"
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{_e(label)}</text>')
+        label = item["step"]
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{_e(excerpt(label, 24))}</text>')
         f = item["facility"]
         if f is not None:
             colour = BAD if "too_easy" in item["flags"] or "too_hard" in item["flags"] else GOOD
@@ -171,8 +174,12 @@ def to_html(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> s
             "Facility = mean points earned / best points at the step (above 0.9 too easy, below 0.2 too hard); "
             "discrimination = correlation of the step's points with the rest of the attempt (below 0.2: "
             "discriminates badly). Computed on " + report["item_analysis_on"] + ".") + "</p>")
-        if items:
-            out.append(item_chart(items, lang))
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for item in items:
+            groups.setdefault((item["scenario"], item["version"]), []).append(item)
+        for (sid, version), group in groups.items():
+            out.append(f"<h3>{_e(sid)}{_e(' @' + version if version else '')}</h3>")
+            out.append(item_chart(group, lang))
         header = data["items"][0][:-1] + ["选择分布" if zh else "choices picked"]
         body = []
         for item, row in zip(items, data["items"][1]):

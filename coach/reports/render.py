@@ -45,7 +45,9 @@ def _wrong(item: dict) -> str:
         return ""
     label = f"#{w['choice']}"
     if w.get("text"):
-        label += f" {w['text']}"
+        from coach.graph import excerpt
+
+        label += f" {excerpt(w['text'], 48)}"
     return f"{label} ({w['count']}×)"
 
 
@@ -122,8 +124,9 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
     for view in views:
         header, rows = data[view]
         table = Table(title=Text(pick(TITLES[view], lang)), title_justify="left", show_lines=False)
-        for h in header:
-            table.add_column(Text(h), overflow="fold")
+        for i, h in enumerate(header):
+            numeric = bool(rows) and all(_is_number(r[i]) or r[i] == "—" for r in rows)
+            table.add_column(Text(h), overflow="fold", no_wrap=numeric, justify="right" if numeric else "left")
         for row in rows:
             table.add_row(*(Text(cell) for cell in row))
         if not rows:
