@@ -20,6 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="language (default: from the locale; F2 switches at any time)")
     p.add_argument("--assess", action="store_true",
                    help="assessment mode: no feedback until the end, no take-backs, choices shuffled")
+    from coach.tui.store_glue import add_store_arguments
+
+    add_store_arguments(p)  # --teller, --db, --yes: the history store
 
 
 def prepare(args: argparse.Namespace) -> dict | int:
@@ -54,6 +57,12 @@ def run(args: argparse.Namespace) -> int:
     kwargs = prepare(args)
     if isinstance(kwargs, int):
         return kwargs
+    from coach.tui.store_glue import open_store
+
+    link = open_store(args, kwargs["lang"])
+    if isinstance(link, int):
+        return link
+    kwargs["store"] = link
     from coach.tui.app import CoachApp
 
     app = CoachApp(**kwargs)

@@ -160,7 +160,8 @@ class CheckScreen(Screen):
         self._close_scenario()
         self.verdict = check.verdict(self.cards, self.pass_mark, self.library)
         finish_check(self.conn, self.recorder.check_id, self.verdict)
-        self.app.push_screen(VerdictScreen(self.verdict, self.lang))
+        show = getattr(self.app, "_main", None) or self.app.push_screen  # CoachApp replaces this screen
+        show(VerdictScreen(self.verdict, self.lang))
 
 
 class VerdictScreen(Screen):

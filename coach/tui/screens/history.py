@@ -70,6 +70,7 @@ class HistoryScreen(Screen):
         lang = self.lang
         tid = find_teller(self.conn, self.teller)
         rows = queries.history(self.conn, tid, SHOWN) if tid is not None else []
+        self._rows = rows
         with VerticalScroll():
             yield Label(f"{t('title', lang)} — {self.teller}", classes="title", markup=False)
             if not rows:
@@ -107,13 +108,12 @@ class HistoryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        tid = find_teller(self.conn, self.teller)
-        if tid is None:
+        if not self._rows:
             return
         table = self.query_one("#attempts", DataTable)
         table.add_columns(*t("cols", self.lang))
         modes = t("modes", self.lang)
-        for r in queries.history(self.conn, tid, SHOWN):
+        for r in self._rows:
             score = "–" if r.overall is None else str(r.overall)
             if r.outcome:
                 outcome = pick(OUTCOME_NAMES[r.outcome], self.lang) if r.outcome in OUTCOME_NAMES else r.outcome

@@ -1,0 +1,234 @@
+"""The history store inside CoachApp: teller, resume, History and the pre-shift check.
+
+`coach run` calls `add_store_arguments` and `open_store`; CoachApp gets the link's `recorder` and
+`best_scores`, calls `on_app_mount(app)` once it shows the library, and its `h` / `c` keys call
+`show_history(app)` / `start_check(app)`. Everything here is optional: without a link the app runs
+as before (nothing stored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from typing import TYPE_CHECKING, Any
+
+from coach.store import queries
+from coach.store.db import BrokenDatabase, StoreError, connect, default_path, move_aside
+from coach.store.recorder import Recorder
+from coach.store.tellers import clean_name, teller_id, tellers
+
+if TYPE_CHECKING:
+    from coach.tui.app import CoachApp
+
+
+def add_store_arguments(p: argparse.ArgumentParser) -> None:
+    from coach.store.cli_support import add_db_arguments
+
+    p.add_argument("--teller", metavar="NAME", help="who is practising (skips the name prompt)")
+    add_db_arguments(p)
+
+
+class TellerRecorder:
+    """The Recorder protocol, bound to a teller once one is known (the name screen may come first)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._rec: Recorder | None = None
+
+    @property
+    def bound(self) -> bool:
+        return self._rec is not None
+
+    def bind(self, name: str) -> None:
+        self._rec = Recorder(self.conn, name)
+
+    @property
+    def inner(self) -> Recorder:
+        if self._rec is None:
+            raise StoreError("no teller chosen yet")
+        return self._rec
+
+    def start(self, scenario, sha256: str, mode: str, lang: str) -> int:
+        return self.inner.start(scenario, sha256, mode, lang)
+
+    def answer(self, attempt_id: int, turn, seconds: float | None = None) -> int:
+        return self.inner.answer(attempt_id, turn, seconds)
+
+    def undo(self, attempt_id: int) -> None:
+        self.inner.undo(attempt_id)
+
+    def finish(self, attempt_id: int, scorecard) -> None:
+        self.inner.finish(attempt_id, scorecard)
+
+    def abandon(self, attempt_id: int) -> None:
+        self.inner.abandon(attempt_id)
+
+
+class StoreLink:
+    def __init__(self, conn: sqlite3.Connection, teller: str | None) -> None:
+        self.conn = conn
+        self.teller = teller
+        self.recorder = TellerRecorder(conn)
+        if teller:
+            self.recorder.bind(teller)
+
+    def bind(self, name: str) -> None:
+        self.teller = name
+        self.recorder.bind(name)
+
+    def best_scores(self) -> dict[str, tuple[int, int]]:
+        if not self.teller:
+            return {}
+        return queries.best_and_last(self.conn, teller_id(self.conn, self.teller))
+
+
+def open_store(args: argparse.Namespace, lang: str = "en") -> StoreLink | int:
+    """The link for CoachApp, or an exit code after a plain message."""
+    prog = "coach run"
+    name = getattr(args, "teller", None)
+    if name is not None:
+        try:
+            name = clean_name(name)
+        except StoreError as exc:
+            print(f"{prog}: --teller: {exc}", file=sys.stderr)
+            return 2
+    path = default_path(getattr(args, "db", None))
+    try:
+        conn = connect(path, verify=bool(getattr(args, "yes", False)))
+    except BrokenDatabase as exc:
+        agreed = bool(getattr(args, "yes", False))
+        if not agreed and sys.stdin.isatty() and sys.stdout.isatty():
+            from coach.tui.screens.broken import confirm_fresh_history
+
+            agreed = confirm_fresh_history(exc, lang)
+        if not agreed:
+            print(f"{prog}: {exc}\n{prog}: nothing was changed. Run again with --yes to move it aside "
+                  "and start a fresh history, or use another file with --db.", file=sys.stderr)
+            return 1
+        try:
+            moved = move_aside(path)
+            print(f"{prog}: {exc} Moved it to {moved}; starting a fresh history.", file=sys.stderr)
+            conn = connect(path)
+        except (StoreError, OSError) as again:
+            print(f"{prog}: {again}", file=sys.stderr)
+            return 1
+    except StoreError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    if name is None:
+        known = tellers(conn)
+        if len(known) == 1:
+            name = known[0]  # one teller on this workstation: no need to ask
+    return StoreLink(conn, name)
+
+
+# ---- inside the app ---------------------------------------------------------------------------
+
+def on_app_mount(app: "CoachApp") -> None:
+    """Ask for the teller if needed, then offer to resume an interrupted session."""
+    link: StoreLink | None = getattr(app, "store", None)
+    if link is None:
+        return
+    if link.teller:
+        _after_teller(app, link)
+        return
+    from coach.tui.screens.teller import TellerScreen
+
+    def chosen(name: str | None) -> None:
+        if not name:
+            app.exit(0)
+            return
+        link.bind(name)
+        _after_teller(app, link)
+
+    app.push_screen(TellerScreen(tellers(link.conn), app.lang), chosen)
+
+
+def _refresh_library(app: "CoachApp") -> None:
+    for screen in app.screen_stack:
+        fill = getattr(screen, "fill", None)
+        if fill is not None and type(screen).__name__ == "LibraryScreen" and screen.is_mounted:
+            try:
+                fill()
+            except Exception:  # not composed yet: it reads app.best_scores when it mounts
+                pass
+
+
+def _after_teller(app: "CoachApp", link: StoreLink) -> None:
+    app.best_scores.update(link.best_scores())
+    _refresh_library(app)
+    from coach.store.resume import offer_for
+
+    entries = {e.scenario.id: e for e in app.all_entries() if e.scenario is not None}
+    pending = queries.unfinished(link.conn, teller_id(link.conn, link.teller))
+    for attempt in pending[1:]:  # only the newest is offered; older ones are closed
+        link.recorder.abandon(attempt.id)
+    if not pending:
+        return
+    attempt = pending[0]
+    if attempt.check_id is not None:  # a timed check cannot be resumed; its time is over
+        link.recorder.abandon(attempt.id)
+        return
+    offer = offer_for(attempt, lambda sid: entries[sid].path if sid in entries else None)
+    from coach.tui.screens.resume import ResumeScreen
+
+    def answered(go_on: bool | None) -> None:
+        entry = entries.get(attempt.scenario_id)
+        if go_on and offer.status == "ok" and entry is not None:
+            resume(app, entry, offer)
+            return
+        link.recorder.abandon(attempt.id)
+        if offer.status == "changed" and entry is not None:
+            app.show_briefing(entry)  # restart it instead
+
+    app.push_screen(ResumeScreen(offer, app.lang), answered)
+
+
+def resume(app: "CoachApp", entry, offer) -> None:
+    """Continue the interrupted attempt at its exact step, with the same scorecard."""
+    from coach.tui.controller import SessionController
+    from coach.tui.screens.conversation import ConversationScreen
+
+    mode = offer.attempt.mode
+    app.controller = SessionController(entry.scenario, sha256=entry.sha256, mode=mode, lang=app.lang,
+                                       recorder=app.recorder, session=offer.session,
+                                       attempt_id=offer.attempt.id)
+    app._main(ConversationScreen(entry, app.controller))
+
+
+def show_history(app: "CoachApp") -> None:
+    link: StoreLink | None = getattr(app, "store", None)
+    if link is None or not link.teller:
+        app.notify("No history: coach was started without a history database." if app.lang != "zh"
+                   else "没有练习记录数据库。", severity="warning")
+        return
+    from coach.tui.screens.history import HistoryScreen
+
+    library = {e.scenario.id: e.scenario for e in app.all_entries() if e.scenario is not None}
+    app.push_screen(HistoryScreen(link.conn, link.teller, app.lang, library))
+
+
+def start_check(app: "CoachApp", minutes: int = 10, pass_mark: int = 80) -> None:
+    link: StoreLink | None = getattr(app, "store", None)
+    if link is None or not link.teller:
+        app.notify("The check needs a history database." if app.lang != "zh" else "自测需要练习记录数据库。",
+                   severity="warning")
+        return
+    from coach import check
+    from coach.tui.screens.check import CheckScreen
+
+    library = [check.Candidate(e.scenario, e.path, e.sha256) for e in app.all_entries() if e.scenario is not None]
+    if not library:
+        return
+    tid = teller_id(link.conn, link.teller)
+    chosen = check.select(library, minutes, queries.principle_averages(link.conn, tid),
+                          queries.last_practised(link.conn, tid))
+    app.controller = None
+    app._main(CheckScreen(link.conn, link.teller, chosen, minutes=minutes, pass_mark=pass_mark,
+                          lang=app.lang, library=library, seed=getattr(app, "seed", None)))
+
+
+def after_check(app: "CoachApp", verdict: Any) -> None:
+    app.best_scores.update(app.store.best_scores()) if getattr(app, "store", None) else None
+    app.show_library()
