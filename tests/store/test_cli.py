@@ -180,3 +180,15 @@ def test_check_minutes_bound_the_selection(db_path):
 def test_interactive_check_without_a_terminal_says_so(db_path):
     out = check(db_path, "--teller", "Li")
     assert out.returncode == 2 and "needs a terminal" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_coach_run_store_flags_bad_input(tmp_path, db_path):
+    out = coach("run", "--db", tmp_path)
+    assert out.returncode == 1 and "is a folder" in out.stderr and "Traceback" not in out.stderr
+    out = coach("run", "--teller", " ", "--db", db_path)
+    assert out.returncode == 2 and "cannot be empty" in out.stderr
+    db_path.parent.mkdir()
+    db_path.write_bytes(b"garbage" * 50)
+    out = coach("run", "--db", db_path, input="")
+    assert out.returncode == 1 and "--yes" in out.stderr and "Traceback" not in out.stderr
+    assert db_path.read_bytes() == b"garbage" * 50
