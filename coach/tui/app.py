@@ -8,22 +8,31 @@ controller) and `best_scores` ({scenario id: (best, last)}, shown in the library
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from textual.app import App
 from textual.binding import Binding
 
 from coach.tui import i18n
 from coach.tui.catalog import Entry
-from coach.tui.controller import ASSESSMENT, PRACTICE, RecorderLike, SessionController
-from coach.tui.palette import CoachCommands
+from coach.tui.controller import ASSESSMENT, PRACTICE
+
+if TYPE_CHECKING:
+    from coach.tui.controller import RecorderLike, SessionController
+
+
+def _palette():
+    """The command palette's provider, imported when the palette first opens (start-up cost)."""
+    from coach.tui.palette import CoachCommands
+
+    return CoachCommands
 
 
 class CoachApp(App[int]):
     TITLE = "coach"
-    CSS_PATH = "coach.tcss"
+    CSS_PATH = str(Path(__file__).with_name("coach.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {CoachCommands}
+    COMMANDS = App.COMMANDS | {_palette}
     BINDINGS = [
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
@@ -90,6 +99,8 @@ class CoachApp(App[int]):
         from coach.tui.screens.conversation import ConversationScreen
 
         assert entry.scenario is not None
+        from coach.tui.controller import SessionController
+
         seed = None if self.seed is None else self.seed + self._sessions
         self._sessions += 1
         self.controller = SessionController(entry.scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,

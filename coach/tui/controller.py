@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from coach.engine import Scorecard, Session, Turn
-from coach.scenario.model import Scenario
+if TYPE_CHECKING:
+    from coach.engine import Scorecard, Session, Turn
+    from coach.scenario.model import Scenario
 
 PRACTICE, ASSESSMENT = "practice", "assessment"
 
@@ -35,6 +36,8 @@ class SessionController:
         self.lang = lang
         self.recorder = recorder
         self.clock = clock
+        from coach.engine import Session  # imported when a session starts, not at start-up
+
         self.rng = random.Random(seed)
         self.session = session or Session(scenario)
         self._orders: dict[str, list[int]] = {}
