@@ -57,8 +57,10 @@ def _available_commands(wanted: str | None) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
-    if first is None and not any(a in ("-h", "--help", "--version") for a in argv):
-        argv.insert(0, "run")  # `coach` alone, or `coach --lang en`, starts the TUI
+    starts_with_option = bool(argv) and argv[0].startswith("-") and first not in COMMANDS
+    if (first is None or starts_with_option) and not any(a in ("-h", "--help", "--version") for a in argv):
+        # `coach` alone, or `coach --lang zh` (whose "zh" is an option's value), starts the TUI
+        argv.insert(0, "run")
         first = "run"
     parser = build_parser(_available_commands(first))
     args = parser.parse_args(argv)
