@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MINUTES = 10
 DEFAULT_PASS_MARK = 80
-MINUTES_PER_DECISION = 0.75
+MINUTES_PER_DECISION = 0.5
 REVIEW_MAX = 3
 
 
@@ -54,7 +54,7 @@ class Candidate:
 
 
 def estimate_minutes(scenario: "Scenario") -> float:
-    """Rough time to play: decisions on the best path × 45 s, at least 1.5 minutes."""
+    """Rough time to play in assessment mode: decisions on the best path × 30 s, at least 1.5 minutes."""
     from coach.engine import Session, SessionOver
 
     session = Session(scenario)

@@ -38,7 +38,8 @@ def test_history_text(filled):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].split()[:3] == ["Teller", "Date", "Scenario"]
-    assert len(lines) == 1 + 11  # 5 + 5 for Li, 1 for Wu
+    n = connect(filled).execute("SELECT count(*) FROM attempts").fetchone()[0]
+    assert n == 6 + 6 + 1 and len(lines) == 1 + n  # the whole fixture library twice for Li, one for Wu
     assert lines[1].split()[0] == "Wu" and "atm-card" in lines[1]
     out = coach("history", "--db", filled, "--teller", "Li", "--lang", "zh")
     assert "最弱的原则" in out.stdout and "Wu" not in out.stdout
@@ -47,10 +48,10 @@ def test_history_text(filled):
 def test_history_json(filled):
     out = coach("history", "--db", filled, "--teller", "Li", "--format", "json")
     data = json.loads(out.stdout)
-    assert data["teller"] == "Li" and len(data["attempts"]) == 10
+    assert data["teller"] == "Li" and len(data["attempts"]) == 12
     assert {a["overall"] for a in data["attempts"]} >= {0, 100}
-    assert len(data["weakest"]) == 3 and all(1 <= len(v) <= 10 for v in data["trend"].values())
-    assert data["trend"]["proactive"][:5] == [100] * 5
+    assert len(data["weakest"]) == 3 and all(1 <= len(v) <= 12 for v in data["trend"].values())
+    assert data["trend"]["proactive"][:6] == [100] * 6
     assert data["best_last"]["fund-question"] == {"best": 100, "last": 0}
     assert [c["verdict"] for c in data["checks"]] == ["review", "ready"]
 
