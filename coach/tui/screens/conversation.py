@@ -88,7 +88,7 @@ class ConversationScreen(Screen):
         box.display = bool(situation)
         said = localize(step.customer, lang)
         words = Text(t("says", lang) + ": ", style="bold")
-        words.append(f"“{said}”")
+        words.append(said)
         box = self.query_one("#conv-customer", Static)
         box.update(words)
         box.display = bool(said)
