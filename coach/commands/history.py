@@ -93,7 +93,8 @@ def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = ""
 
 
 def _text(lang: str, rows, extra: dict, note: str) -> None:
-    from coach.principles import PRINCIPLES
+    from coach.cells import fit
+    from coach.principles import OUTCOME_NAMES, PRINCIPLES, pick
 
     zh = lang == "zh"
     out = sys.stdout
@@ -105,12 +106,20 @@ def _text(lang: str, rows, extra: dict, note: str) -> None:
         return
     head = ("柜员", "日期", "场景", "模式", "得分", "结果", "答题") if zh else \
         ("Teller", "Date", "Scenario", "Mode", "Score", "Outcome", "Answers")
-    lines = [f"{head[0]:<12} {head[1]:<16} {head[2]:<24} {head[3]:<10} {head[4]:>5}  {head[5]:<9} {head[6]:>7}"]
+    widths = ((12, "<"), (16, "<"), (24, "<"), (10, "<"), (5, ">"), (12, "<"), (7, ">"))
+
+    def row(cells) -> str:
+        return " ".join(fit(str(c), w, a) for c, (w, a) in zip(cells, widths)).rstrip()
+
+    lines = [row(head)]
     for r in rows:
         score = "-" if r.overall is None else str(r.overall)
         outcome = r.outcome or ({"open": "unfinished", "abandoned": "abandoned"}.get(r.status, ""))
-        lines.append(f"{r.teller[:12]:<12} {r.started[:16].replace('T', ' '):<16} {r.scenario_id[:24]:<24} "
-                     f"{r.mode[:10]:<10} {score:>5}  {outcome:<9} {r.answers:>7}")
+        if zh:
+            outcome = pick(OUTCOME_NAMES[outcome], lang) if outcome in OUTCOME_NAMES else \
+                {"unfinished": "未完成", "abandoned": "已放弃"}.get(outcome, outcome)
+        mode = {"practice": "练习", "assessment": "考核", "check": "上岗自测"}.get(r.mode, r.mode) if zh else r.mode
+        lines.append(row((r.teller, r.started[:16].replace("T", " "), r.scenario_id, mode, score, outcome, r.answers)))
     out.write("\n".join(lines) + "\n")
     if extra.get("weakest"):
         print()
