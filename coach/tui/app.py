@@ -198,6 +198,9 @@ class CoachApp(App[int]):
         """Jump to a scenario's briefing (command palette); asks first in the middle of a session."""
         self._leave(lambda: self.show_briefing(entry))
 
+    def action_library(self) -> None:
+        self.request_library()
+
     def request_library(self) -> None:
         self._leave(self.show_library)
 

@@ -40,7 +40,7 @@ def load_entry(path: Path) -> Entry:
     from coach.scenario.loader import load_scenario
 
     try:
-        result = load_scenario(path, lint=False)
+        result = load_scenario(path)  # with the linter: a broken graph is not playable
     except Exception as exc:  # the loader has its own safety net; this is the last one
         return Entry(path, None, error=f"{shown_path(path)}: {exc.__class__.__name__}")
     errors = [d for d in result.diagnostics if d.severity == "error"]

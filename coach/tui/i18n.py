@@ -119,8 +119,8 @@ HELP_KEYS: dict[str, tuple[str, str]] = {
     ),
     "briefing": ("回车/空格 开始 · m 切换模式 · Esc 返回场景库", "Enter/Space start · m switch mode · Esc back to the library"),
     "conversation": (
-        "1–9 或 ↑↓+回车 选择 · u/退格 撤回上一步 · ? 帮助 · q 退出",
-        "1–9 or ↑↓+Enter choose · u/Backspace take back · ? help · q quit",
+        "1–9 或 ↑↓+回车 选择 · u/退格 撤回上一步 · Esc 场景库 · ? 帮助 · q 退出",
+        "1–9 or ↑↓+Enter choose · u/Backspace take back · Esc library · ? help · q quit",
     ),
     "feedback": ("回车/空格 继续 · u/退格 撤回这一步", "Enter/Space continue · u/Backspace take it back"),
     "debrief": ("r 再练一次 · l 场景库 · q 退出 · ↑↓/PgUp/PgDn 滚动", "r retry · l library · q quit · ↑↓/PgUp/PgDn scroll"),

@@ -250,3 +250,59 @@ async def test_best_scores_shown_in_library():
         rows = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
         assert rows["Comparing deposit rates"] == "88"
         assert rows["Order"] == "—"
+
+
+async def test_escape_leaves_a_session_only_after_asking():
+    app = scenario_app("order", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert name(app) == "ConfirmQuitScreen" and "Leave it?" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert name(app) == "ConversationScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert name(app) == "LibraryScreen"
+
+
+async def test_a_broken_graph_is_listed_not_played():
+    app = library_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        broken = screen_text(app)
+        assert "dangling.yaml:36:110: error: 'next' names a step that does not exist: 'nowhere'" in broken
+        table = app.screen.query_one("#lib-table")
+        assert "dangling" not in [e.scenario.id for e in app.entries if e.scenario]
+        assert table.row_count == 3  # order, rates, hostile
+
+
+async def test_an_engine_error_mid_session_returns_to_the_library():
+    """A graph error the linter missed ends the session with a message, never a traceback."""
+    import yaml
+
+    from coach.scenario.model import Scenario
+    from coach.tui.catalog import Entry
+    from tests.tui.conftest import TUI
+
+    data = yaml.load((TUI / "dangling.yaml").read_bytes(), Loader=yaml.CSafeLoader)
+    bad = Entry(TUI / "dangling.yaml", Scenario.model_validate(data))
+    app = CoachApp_for(bad)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        for _ in range(3):
+            await pilot.press("1")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+        await pilot.press("1")  # 'Follow up' leads to 'nowhere'
+        await pilot.pause()
+        assert app.is_running and name(app) == "LibraryScreen"
+
+
+def CoachApp_for(entry):
+    from coach.tui.app import CoachApp
+
+    return CoachApp([], lang="en", start=entry, bundled=False, user=False)

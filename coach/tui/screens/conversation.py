@@ -44,6 +44,7 @@ class ConversationScreen(Screen):
     HELP = "conversation"
     BINDINGS = [
         Binding("u,backspace", "undo", "Take back", show=False),
+        Binding("escape", "app.library", "Library", show=False),
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
@@ -134,7 +135,14 @@ class ConversationScreen(Screen):
         c = self.controller
         if c.session.finished or self.app.screen is not self:
             return
-        turn = c.choose(position)
+        from coach.engine import SessionOver
+
+        try:
+            turn = c.choose(position)
+        except (SessionOver, IndexError) as exc:  # a graph the linter did not see (never a traceback)
+            self.app.notify(str(exc), severity="error", timeout=6)
+            self.app.show_library()
+            return
         if c.assess:
             self.after_feedback("continue")
             return
