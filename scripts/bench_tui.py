@@ -19,8 +19,10 @@ import argparse
 import asyncio
 import json
 import statistics
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +32,7 @@ START_TARGET = 1.2
 KEY_TARGET_MS = 50.0
 
 
-def child(kind: str) -> None:
+def child(kind: str) -> None:  # noqa: C901
     """Run one app until its first screen is ready, then exit (used in a fresh process)."""
     if kind == "bare":
         from textual.app import App
@@ -49,15 +51,22 @@ def child(kind: str) -> None:
     from coach import cli
     from coach.commands import run as run_cmd
 
-    args = cli.build_parser({"run": run_cmd}).parse_args(["run", str(FIXTURE), "--lang", "en"])
-    kwargs = run_cmd.prepare(args)
+    argv = ["run", str(FIXTURE), "--lang", "en"]
+    if kind == "coach":  # the real command: the history store too (a scratch database)
+        argv += ["--db", str(Path(os.environ["BENCH_TUI_TMP"]) / "history.db"), "--teller", "bench"]
+    args = cli.build_parser({"run": run_cmd}).parse_args(argv)
     from coach.tui.app import CoachApp
 
     class Bench(CoachApp):
         def on_ready(self) -> None:
             self.exit()
 
-    Bench(**kwargs, bundled=False, user=False).run(headless=True)
+    if kind == "coach":
+        app = run_cmd.build_app(args, app_class=Bench)
+    else:  # coach-nostore: the same without the history store, to show what the store costs
+        app = Bench(**run_cmd.prepare(args))
+    assert not isinstance(app, int), app
+    app.run(headless=True)
 
 
 def time_child(kind: str) -> float:
@@ -67,14 +76,18 @@ def time_child(kind: str) -> float:
 
 
 def startup(runs: int) -> dict:
-    for kind in ("bare", "coach"):  # warm the file cache
-        time_child(kind)
-    bare, coach = [], []
-    for _ in range(runs):
-        bare.append(time_child("bare"))
-        coach.append(time_child("coach"))
-    b, c = statistics.median(bare), statistics.median(coach)
-    return {"bare_s": round(b, 4), "coach_s": round(c, 4), "ratio": round(c / b, 3), "target": START_TARGET}
+    kinds = ("bare", "coach", "coach-nostore")
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["BENCH_TUI_TMP"] = tmp
+        for kind in kinds:  # warm the file cache and create the scratch database
+            time_child(kind)
+        for _ in range(runs):
+            for kind in kinds:
+                times[kind].append(time_child(kind))
+    b, c, n = (statistics.median(times[k]) for k in kinds)
+    return {"bare_s": round(b, 4), "coach_s": round(c, 4), "coach_nostore_s": round(n, 4),
+            "ratio": round(c / b, 3), "ratio_nostore": round(n / b, 3), "target": START_TARGET}
 
 
 async def _key_to_screen(app, key: str, screen: str) -> float:
@@ -151,7 +164,7 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--presses", type=int, default=20)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--child", choices=("bare", "coach"), help=argparse.SUPPRESS)
+    p.add_argument("--child", choices=("bare", "coach", "coach-nostore"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         child(args.child)
@@ -164,7 +177,9 @@ def main() -> int:
         print(json.dumps({"startup": start, "keys": key, "ok": ok}))
     else:
         print(f"start-up: bare Textual app {start['bare_s'] * 1000:.0f} ms, coach run FIXTURE "
-              f"{start['coach_s'] * 1000:.0f} ms, ratio {start['ratio']:.2f}x (target ≤ {START_TARGET}x)")
+              f"{start['coach_s'] * 1000:.0f} ms, ratio {start['ratio']:.2f}x (target ≤ {START_TARGET}x); "
+              f"without the history store {start['coach_nostore_s'] * 1000:.0f} ms, "
+              f"{start['ratio_nostore']:.2f}x")
         for label, v in key.items():
             if isinstance(v, dict):
                 print(f"key press {label}: median {v['median_ms']:.1f} ms, max {v['max_ms']:.1f} ms "

@@ -53,7 +53,11 @@ def prepare(args: argparse.Namespace) -> dict | int:
     return kwargs
 
 
-def run(args: argparse.Namespace) -> int:
+def build_app(args: argparse.Namespace, app_class=None):
+    """The CoachApp for these arguments (with the history store), or an exit code after a message.
+
+    `app_class` lets scripts/bench_tui.py time exactly this path with a subclass.
+    """
     kwargs = prepare(args)
     if isinstance(kwargs, int):
         return kwargs
@@ -63,9 +67,16 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(link, int):
         return link
     kwargs["store"] = link
-    from coach.tui.app import CoachApp
+    if app_class is None:
+        from coach.tui.app import CoachApp as app_class
 
-    app = CoachApp(**kwargs)
+    return app_class(**kwargs)
+
+
+def run(args: argparse.Namespace) -> int:
+    app = build_app(args)
+    if isinstance(app, int):
+        return app
     try:
         result = app.run()
     except KeyboardInterrupt:
