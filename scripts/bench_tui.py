@@ -159,6 +159,21 @@ async def keys(presses: int) -> dict:
     return result | {"target_ms": KEY_TARGET_MS}
 
 
+def imports(top: int = 8) -> list[tuple[str, float]]:
+    """The biggest top-level imports of `coach run` (python -X importtime), in ms, cumulative."""
+    code = "import coach.cli, coach.commands.run, coach.scenario.loader, coach.tui.app, coach.tui.store_glue"
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stderr
+    found = []
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if cumulative.strip().isdigit() and not name.startswith("  "):  # top level only
+            found.append((name.strip(), int(cumulative) / 1000))
+    return sorted(found, key=lambda x: -x[1])[:top]
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=15)
@@ -170,6 +185,7 @@ def main() -> int:
         child(args.child)
         return 0
     start = startup(args.runs)
+    start["imports_ms"] = {name: round(ms, 1) for name, ms in imports()}
     key = asyncio.run(keys(args.presses))
     ok = start["ratio"] <= START_TARGET and all(v["median_ms"] < KEY_TARGET_MS for k, v in key.items()
                                                  if isinstance(v, dict))
@@ -180,6 +196,7 @@ def main() -> int:
               f"{start['coach_s'] * 1000:.0f} ms, ratio {start['ratio']:.2f}x (target ≤ {START_TARGET}x); "
               f"without the history store {start['coach_nostore_s'] * 1000:.0f} ms, "
               f"{start['ratio_nostore']:.2f}x")
+        print("largest imports (cumulative ms): " + ", ".join(f"{n} {ms:.0f}" for n, ms in start["imports_ms"].items()))
         for label, v in key.items():
             if isinstance(v, dict):
                 print(f"key press {label}: median {v['median_ms']:.1f} ms, max {v['max_ms']:.1f} ms "

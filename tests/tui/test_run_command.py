@@ -55,3 +55,24 @@ def test_run_command_imports_textual_lazily():
     code = ("import sys, argparse; from coach import cli; from coach.commands import run; "
             "cli.build_parser({'run': run}); assert 'textual' not in sys.modules, 'textual imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_catalog_controller_and_strings_are_headless():
+    """The TUI's session logic, library loading and strings import neither textual nor rich."""
+    code = ("import sys; import coach.tui.catalog, coach.tui.controller, coach.tui.i18n; "
+            "bad = [m for m in ('textual', 'rich') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_controller_maps_shown_positions_to_file_indices():
+    from coach.tui.catalog import load_entry
+    from coach.tui.controller import SessionController
+
+    scenario = load_entry(TUI / "rates.yaml").scenario
+    c = SessionController(scenario, mode="assessment", seed=5)
+    order = list(c.order())
+    turn = c.choose(0)
+    assert turn.index == order[0]
+    assert not c.can_undo and c.undo() is None
+    again = SessionController(scenario, mode="assessment", seed=5)
+    assert again.order() == order  # the same seed gives the same order (tests); None is random
