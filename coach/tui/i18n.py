@@ -96,6 +96,8 @@ S: dict[str, tuple[str, str]] = {
         "? / F1 help · F2 switch language · Ctrl+P command palette · Ctrl+Q quit",
     ),
     "close": ("Esc 关闭", "Esc close"),
+    "mouse": ("也可以用鼠标点选。", "The mouse works too: click a choice."),
+    "modes": ("两种模式 (m 或命令面板切换)", "Two modes (m or the command palette switches)"),
     # quit
     "quit_q": ("练习还没结束。确定退出吗?", "The session is not finished. Quit anyway?"),
     "leave_q": ("练习还没结束。确定离开这个场景吗?", "The session is not finished. Leave it?"),
