@@ -32,6 +32,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from coach.commands._output import emit
     from coach.reports import ReportError, scenario_finder
     from coach.reports.merge import Filters, merge, parse_since
     from coach.reports.xapi import DEFAULT_HOMEPAGE, Exporter, check_homepage
@@ -59,18 +60,8 @@ def run(args: argparse.Namespace) -> int:
         for st in exporter.statements(attempt):
             lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
     payload = ("\n".join(lines) + "\n").encode("utf-8")
-    if args.out:
-        try:
-            with open(args.out, "wb") as fh:
-                fh.write(payload)
-        except OSError as exc:
-            return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
-    else:
-        try:
-            sys.stdout.buffer.write(payload)
-        except AttributeError:
-            sys.stdout.write(payload.decode("utf-8"))
-        sys.stdout.flush()
+    if emit(payload, args.out, "coach export"):
+        return 1
     if exporter.missing:
         print("coach export: no scenario file of the same version for "
               + ", ".join(sorted(exporter.missing))

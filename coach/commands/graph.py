@@ -37,13 +37,6 @@ def run(args: argparse.Namespace) -> int:
     for d in result.errors:  # graph problems: still drawn, so the trainer can see them
         print(d.format(), file=sys.stderr)
     text = render(result.scenario, args.format, args.lang)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            print(f"coach graph: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
+    from coach.commands._output import emit
+
+    return emit(text, args.out, "coach graph")

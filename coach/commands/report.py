@@ -38,6 +38,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from coach.commands._output import emit
     from coach.reports import ReportError, build, scenario_finder
     from coach.reports.merge import Filters, known_values, merge, parse_since
     from coach.reports.render import VIEWS, to_csv, to_json, to_table
@@ -70,11 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         from coach.reports.html import to_html
 
-        try:
-            with open(args.html, "w", encoding="utf-8") as fh:
-                fh.write(to_html(report, views, args.lang))
-        except OSError as exc:
-            return _fail(f"cannot write {args.html}: {exc.strerror or exc}")
+        if emit(to_html(report, views, args.lang), args.html, "coach report"):
+            return 1
 
     if args.format == "csv":
         payload = to_csv(report, views, args.lang)
@@ -85,19 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
         width = shutil.get_terminal_size((120, 24)).columns if not args.out and sys.stdout.isatty() else 120
         payload = to_table(report, views, args.lang, width=max(80, width)).encode("utf-8")
-    if args.out:
-        try:
-            with open(args.out, "wb") as fh:
-                fh.write(payload)
-        except OSError as exc:
-            return _fail(f"cannot write {args.out}: {exc.strerror or exc}")
-    else:
-        sys.stdout.flush()
-        try:
-            sys.stdout.buffer.write(payload)
-        except AttributeError:  # a text-only stream (tests capturing output)
-            sys.stdout.write(payload.decode("utf-8"))
-        sys.stdout.flush()
+    if emit(payload, args.out, "coach report"):
+        return 1
     if args.html:
         print(f"Wrote {args.html}", file=sys.stderr)
     return 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,13 +26,6 @@ def schema() -> dict:
 
 def run(args: argparse.Namespace) -> int:
     text = json.dumps(schema(), ensure_ascii=False, indent=2) + "\n"
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            print(f"coach schema: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
+    from coach.commands._output import emit
+
+    return emit(text, args.output, "coach schema")
