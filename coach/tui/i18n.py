@@ -17,7 +17,7 @@ S: dict[str, tuple[str, str]] = {
     "col_type": ("客户类型", "Customer"),
     "col_level": ("难度", "Level"),
     "col_focus": ("重点原则", "Focus principles"),
-    "col_best": ("最佳", "Best"),
+    "col_best": ("最佳/最近", "Best/last"),
     "search": ("搜索…(/)", "Search… (/)"),
     "filter": ("类型(t): {t}", "Type (t): {t}"),
     "all_types": ("全部", "all"),
@@ -116,8 +116,8 @@ S: dict[str, tuple[str, str]] = {
 # The keys each screen lists in its help (zh, en).
 HELP_KEYS: dict[str, tuple[str, str]] = {
     "library": (
-        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按类型筛选 · Esc 清除 · m 模式 · ? 帮助 · q 退出",
-        "↑↓ move · Enter open · / search · t filter by type · Esc clear · m mode · ? help · q quit",
+        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按类型筛选 · Esc 清除 · m 模式 · h 练习记录 · c 上岗自测 · ? 帮助 · q 退出",
+        "↑↓ move · Enter open · / search · t filter by type · Esc clear · m mode · h history · c pre-shift check · ? help · q quit",
     ),
     "briefing": ("回车/空格 开始 · m 切换模式 · Esc 返回场景库", "Enter/Space start · m switch mode · Esc back to the library"),
     "conversation": (

@@ -243,12 +243,12 @@ async def test_palette_switches_language_and_jumps_to_a_scenario():
         assert app.mode == "assessment"
 
 
-async def test_best_scores_shown_in_library():
+async def test_best_and_last_scores_shown_in_library():
     app = library_app("en", best_scores={"rates": (88, 61)})
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one("#lib-table")
         rows = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
-        assert rows["Comparing deposit rates"] == "88"
+        assert rows["Comparing deposit rates"] == "88/61"
         assert rows["Order"] == "—"
 
 

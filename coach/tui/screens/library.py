@@ -106,11 +106,11 @@ class LibraryScreen(Screen):
         table.clear(columns=True)
         # Fixed widths at 80 columns: a long title is cut rather than pushing the columns off screen.
         wide = max(0, self.size.width - 80)
-        table.add_column(t("col_title", lang), key="title", width=26 + wide // 2)
+        table.add_column(t("col_title", lang), key="title", width=23 + wide // 2)
         table.add_column(t("col_type", lang), key="type", width=10)
         table.add_column(t("col_level", lang), key="level", width=5)
-        table.add_column(t("col_focus", lang), key="focus", width=20 + wide - wide // 2)
-        table.add_column(t("col_best", lang), key="best", width=4)
+        table.add_column(t("col_focus", lang), key="focus", width=18 + wide - wide // 2)
+        table.add_column(t("col_best", lang), key="best", width=9)
         best = getattr(self.app, "best_scores", {})
         for e in self.visible():
             s = e.scenario
@@ -120,7 +120,7 @@ class LibraryScreen(Screen):
                 Text(CUSTOMER_TYPES[s.customer.type].name(lang)),
                 Text("★" * s.difficulty + "☆" * (3 - s.difficulty)),
                 Text(", ".join(PRINCIPLES[p].name(lang) for p in s.focus_principles())),
-                Text("—" if b is None else f"{b[0]}", justify="right"),
+                Text("—" if b is None else f"{b[0]}/{b[1]}", justify="right"),
                 key=str(self.entries.index(e)),
             )
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
