@@ -144,7 +144,9 @@ def skeleton(scenario_id: str, customer_type: str = "agitated", langs: list[str]
         else:
             out.append(f"    customer: {L('customer')}")
         out.append("    choices:  # the choice with the highest total is the best; keep one clearly best")
-        for which, (act, scores, mood) in (("good", good), ("poor", poor)):
+        # The best choice's position alternates, so a teller learns the conversation, not "always 1".
+        pair = (("good", good), ("poor", poor))
+        for which, (act, scores, mood) in (pair if n % 2 == 0 else pair[::-1]):
             if nxt is None:
                 target = "retained" if which == "good" else "at-risk"
             elif which == "poor" and n == 1 and customer_type == "agitated":

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coach.scenario.lint import lint
-from coach.scenario.loader import load_scenario
+from coach.scenario.loader import load_scenario, load_scenario_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -102,6 +102,28 @@ def test_step_whose_choices_have_no_scores_is_a_warning():
 def test_todo_in_text_is_a_warning():
     d = one("lint-todo", "todo")
     assert d.severity == "warning" and d.line == 25
+
+
+def test_best_choice_always_in_the_same_position_is_a_warning():
+    d = one("lint-best-always-same", "best-always-same")
+    assert d.severity == "warning" and (d.line, d.col) == (8, 1)
+    assert "always number 1" in d.message and "vary the order" in d.message
+    assert [x.code for x in findings("lint-best-always-same")] == ["best-always-same"]
+
+
+def test_best_choice_position_varying_or_too_few_steps_is_fine():
+    text = (FIXTURES / "bad" / "lint-best-always-same.yaml").read_text(encoding="utf-8")
+    # Move the best choice of the last step to second place: the order now varies.
+    head, rest = text.split("      - text: Tell him when")
+    best, rest = rest.split("      - text: Say goodbye.")
+    poor, tail = rest.split("  end:")
+    varied = head + "      - text: Say goodbye." + poor + "      - text: Tell him when" + best + "  end:" + tail
+    result = load_scenario_text(varied.encode("utf-8"), "varied.yaml", lint=False)
+    assert result.scenario is not None, [d.format() for d in result.diagnostics]
+    assert result.scenario.steps["follow"].best_index() == 1
+    assert not [d for d in lint(result.scenario, result.positions, result.path) if d.code == "best-always-same"]
+    # One decision step (fewer than three) is too few to call it a pattern.
+    assert not [d for d in findings("minimal", "good") if d.code == "best-always-same"]
 
 
 def test_loader_runs_lint_by_default():

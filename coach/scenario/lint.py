@@ -5,7 +5,7 @@ loader's position map:
 
 errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
-          unscored, todo
+          unscored, todo, best-always-same
 """
 
 from __future__ import annotations
@@ -153,6 +153,7 @@ class _Linter:
     # -- choices --------------------------------------------------------------------------
 
     def choices(self) -> None:
+        best_at: list[int] = []  # the best choice's position at each step that has a clear best
         for sid, step in self.s.steps.items():
             if not step.choices:
                 continue
@@ -173,6 +174,16 @@ class _Linter:
                         f"share the highest total ({best})",
                         "no-clear-best",
                     )
+                else:
+                    best_at.append(tied[0])
+        # A teller in practice mode learns the position instead of the conversation.
+        if len(best_at) >= 3 and len(set(best_at)) == 1:
+            self.add(
+                ("steps",), "warning",
+                f"the best choice is always number {best_at[0] + 1} (at all {len(best_at)} decision steps): "
+                "a teller learns the position, not the conversation; vary the order",
+                "best-always-same",
+            )
 
 
 def _reach(start: str, edges: dict[str, list[str]]) -> set[str]:
