@@ -5,6 +5,8 @@ the rules fired, and the article's sentence for each weak principle. r retry · 
 from __future__ import annotations
 
 from rich.cells import cell_len
+
+from coach.cells import fit
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,13 +25,9 @@ from coach.tui.screens.feedback import missed, quote_lines
 BAR = 20
 
 
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - cell_len(text))
-
-
 def bar_line(name: str, score: int, earned: int, possible: int, width: int) -> Text:
     filled = round(score * BAR / 100)
-    line = Text(pad(name, width) + " ")
+    line = Text(fit(name, width) + " ")
     line.append("█" * filled, style="green" if score >= 80 else "yellow" if score >= 50 else "red")
     line.append("░" * (BAR - filled), style="dim")
     line.append(f" {score:>3}/100  ({earned}/{possible})")
