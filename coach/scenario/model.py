@@ -57,6 +57,13 @@ class Choice(_Strict):
     )
     mood: int = Field(0, ge=-100, le=100, description="Change of the customer's mood (negative calms).")
     feedback: Localized | None = Field(None, description="Why this choice is good or poor.")
+    critical: Localized | None = Field(
+        None,
+        description=(
+            "Set only when the move breaks a rule that protects the customer or the bank: the reason. "
+            "A play with a critical mistake is not ready, whatever its score; it is not a principle's points."
+        ),
+    )
     next: StepId = Field(description="The id of the step that follows.")
 
     @property
