@@ -25,7 +25,7 @@ _T = {
     "situation": ("TODO 柜员看到的情况", "TODO what the teller sees"),
     "customer": ("TODO 客户说的话", "TODO what the customer says"),
     "good": ("TODO 好的做法", "TODO a good move"),
-    "poor": ("TODO 欠妥的做法", "TODO a poor move"),
+    "poor": ("TODO 不妥做法", "TODO a poor move"),
     "why_good": ("TODO 为什么好(引用文章)", "TODO why it is good (quote the article)"),
     "why_poor": ("TODO 为什么欠妥", "TODO why it is poor"),
     "end_good": ("TODO 好的结局", "TODO how it ends well"),

@@ -5,13 +5,15 @@ loader's position map:
 
 errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
-          unscored, todo, best-always-same
+          unscored, todo, best-always-same, length-cue, name-cue, apology-cue, polite-cue,
+          clause-cue, position-cue (the form of the choices points at the best: coach.scenario.cues)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from coach.scenario import cues as _cues
 from coach.scenario.diagnostics import Diagnostic, Severity
 from coach.scenario.model import Scenario
 
@@ -45,6 +47,7 @@ class _Linter:
         self.graph()
         self.texts()
         self.choices()
+        self.cues()
         self.out.sort(key=lambda d: (d.line, d.col, d.severity != "error"))
         return self.out
 
@@ -184,6 +187,44 @@ class _Linter:
                 "a teller learns the position, not the conversation; vary the order",
                 "best-always-same",
             )
+
+
+    # -- surface cues ---------------------------------------------------------------------
+
+    def cues(self) -> None:
+        """A cue that points at the best choice at (nearly) every step: a teller who skims finds
+        the answer without reading. Thresholds in coach.scenario.cues (they do not fire on chance)."""
+        tallies, positions = _cues.tally_scenario(self.s)
+        for cid, tally in tallies.items():
+            if not tally.systematic():
+                continue
+            code, what = _CUE_WORDS[cid]
+            self.add(
+                ("steps",), "warning",
+                f"the best choice {what} at {tally.hits:g} of {tally.steps} decision steps "
+                f"(chance {100 * tally.chance:.0f}%): a teller can pick it without reading; vary the form",
+                code,
+            )
+        for pos, tally in enumerate(positions):
+            if tally.steps >= _cues.POSITION_MIN_STEPS and tally.systematic() and tally.rate < 1:
+                self.add(
+                    ("steps",), "warning",
+                    f"the best choice is number {pos + 1} at {tally.hits:g} of {tally.steps} decision steps: "
+                    "a teller learns the position, not the conversation; vary the order",
+                    "position-cue",
+                )
+
+
+_CUE_WORDS = {
+    "long_zh": ("length-cue", "is the longest in Chinese"),
+    "long_en": ("length-cue", "is the longest in English"),
+    "short_zh": ("length-cue", "is the shortest in Chinese"),
+    "short_en": ("length-cue", "is the shortest in English"),
+    "name": ("name-cue", "is the one naming the customer"),
+    "apology": ("apology-cue", "is the one apologising"),
+    "polite": ("polite-cue", "has the most polite words"),
+    "clauses": ("clause-cue", "has the most clause marks"),
+}
 
 
 def _reach(start: str, edges: dict[str, list[str]]) -> set[str]:
