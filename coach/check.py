@@ -8,8 +8,10 @@ half, so the check spreads over the weak spots. Scenarios are added while their 
 in the minutes given (at least one), and never the same scenario twice.
 
 Verdict: points are summed over the check's scorecards. "ready" when the overall score reaches the
-pass mark and no principle is below it; otherwise "review: <principles>" — up to three principles
-under the pass mark, weakest first — with the article's sentence for each and scenarios that train it.
+pass mark, no principle is below it and no critical mistake was made (a choice breaking a rule that
+protects the customer or the bank); otherwise "review: <critical mistakes, principles>" — every
+critical mistake first, then up to three principles under the pass mark, weakest first — with the
+article's sentence for each and scenarios that train it.
 """
 
 from __future__ import annotations
@@ -132,13 +134,24 @@ class Verdict:
     review: list[str]
     played: list[dict] = field(default_factory=list)  # {id, overall, outcome, finished}
     suggestions: dict[str, list[str]] = field(default_factory=dict)
+    critical: list[dict] = field(default_factory=list)  # {scenario, step, reason (Localized)}
 
     @property
     def label(self) -> str:
-        return "ready" if self.ready else "review: " + ", ".join(self.review or ["everything"])
+        if self.ready:
+            return "ready"
+        named = [f"critical mistake in {c['scenario']} ({c['step']})" for c in self.critical]
+        return "review: " + ", ".join(named + self.review or ["everything"])
+
+    def critical_dicts(self, lang: str = "en") -> list[dict]:
+        from coach.scenario.model import localize
+
+        return [{"scenario": c["scenario"], "step": c["step"], "reason": localize(c["reason"], lang)}
+                for c in self.critical]
 
     def numbers(self) -> dict:
-        return {"overall": self.overall, "principles": dict(self.principles), "played": list(self.played)}
+        return {"overall": self.overall, "principles": dict(self.principles), "played": list(self.played),
+                "critical": self.critical_dicts()}
 
     def to_dict(self, lang: str = "en") -> dict:
         return {
@@ -147,6 +160,7 @@ class Verdict:
             "overall": self.overall,
             "pass_mark": self.pass_mark,
             "principles": dict(self.principles),
+            "critical": self.critical_dicts(lang),
             "review": [
                 {"principle": p, "name": PRINCIPLES[p].name(lang), "score": self.principles.get(p),
                  "article": PRINCIPLES[p].quote_zh, "gloss": PRINCIPLES[p].gloss_en,
@@ -163,8 +177,13 @@ class Verdict:
         if self.ready:
             out.append("结论: 可以上岗" if zh else "Verdict: ready")
             return out
-        names = ", ".join(PRINCIPLES[p].name(lang) for p in self.review) or ("全部" if zh else "everything")
+        crit = [("严重错误: " if zh else "critical mistake in ") + f"{c['scenario']}" for c in self.critical]
+        names = ", ".join(crit + [PRINCIPLES[p].name(lang) for p in self.review]) or ("全部" if zh else "everything")
         out.append(("结论: 需要复习 — " if zh else "Verdict: review — ") + names)
+        # Critical mistakes first: whatever the score, they alone stop a teller being ready.
+        for c in self.critical_dicts(lang):
+            out.append(("  严重错误" if zh else "  Critical mistake") + f" — {c['scenario']} @ {c['step']}:")
+            out.append(f"    {c['reason']}")
         for p in self.review:
             pr = PRINCIPLES[p]
             out.append(f"  {pr.name(lang)} ({p}): {self.principles.get(p, 0)}/100")
@@ -187,7 +206,9 @@ def verdict(
     principles: dict[str, Tally] = {}
     overall = Tally()
     played = []
+    critical: list[dict] = []
     for sid, card, finished in cards:
+        critical += [{"scenario": sid, "step": c.step, "reason": c.reason} for c in card.critical]
         for pid, t in card.principles.items():
             principles.setdefault(pid, Tally()).add(t.earned, t.possible)
         for t in card.phases.values():
@@ -198,13 +219,13 @@ def verdict(
     total = overall.score if cards else 0
     below = sorted((p for p in scores if scores[p] < pass_mark), key=lambda p: (scores[p], order.index(p)))
     review = below[:REVIEW_MAX]
-    ready = bool(cards) and total >= pass_mark and not below
+    ready = bool(cards) and total >= pass_mark and not below and not critical
     played_ids = {sid for sid, _, _ in cards}
     suggestions: dict[str, list[str]] = {}
     pool = sorted(library, key=lambda c: (c.id in played_ids, c.scenario.difficulty, c.id))
     for p in review:
         suggestions[p] = [c.id for c in pool if p in c.focus][:3]
-    return Verdict(ready, total, pass_mark, scores, review, played, suggestions)
+    return Verdict(ready, total, pass_mark, scores, review, played, suggestions, critical)
 
 
 def load_library(folders: Iterable[Path]) -> tuple[list[Candidate], list[str]]:

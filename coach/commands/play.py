@@ -95,6 +95,9 @@ def _print_text(card, session, lang: str) -> None:
 
     zh = lang == "zh"
     print(localize(session.scenario.title, lang))
+    # A critical mistake decides the verdict whatever the score, so it comes before the numbers.
+    for c in card.critical:
+        print(("严重错误" if zh else "Critical mistake") + f" @ {c.step}: {localize(c.reason, lang)}")
     print(("总分" if zh else "Overall") + f": {card.overall}/100  "
           + (("可以上岗" if zh else "ready") if card.ready else ("需要复习" if zh else "review")))
     print(("结果" if zh else "Outcome") + f": {pick(OUTCOME_NAMES[card.outcome], lang)}")

@@ -2,9 +2,10 @@
 Scorecard. Pure Python: imports neither textual nor any terminal machinery."""
 
 from coach.engine.rules import RuleEvent, UPSET
-from coach.engine.scorecard import PrincipleScore, Scorecard, Tally
-from coach.engine.session import Session, SessionOver, Turn
+from coach.engine.scorecard import CriticalMistake, PrincipleScore, Scorecard, Tally
+from coach.engine.session import Session, SessionOver
+from coach.engine.turn import Turn
 
 __all__ = [
-    "PrincipleScore", "RuleEvent", "Scorecard", "Session", "SessionOver", "Tally", "Turn", "UPSET",
+    "CriticalMistake", "PrincipleScore", "RuleEvent", "Scorecard", "Session", "SessionOver", "Tally", "Turn", "UPSET",
 ]

@@ -1,5 +1,5 @@
 """The Scorecard: per principle, per phase and overall, each 0–100 against the best that was
-possible on the path taken (docs/scoring.md)."""
+possible on the path taken, and the critical mistakes made on it (docs/scoring.md)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coach.principles import FIGURES, OUTCOME_FIGURES, PRINCIPLES, pick
+from coach.scenario.model import Localized, localize
 
 if TYPE_CHECKING:
     from coach.engine.rules import RuleEvent
-    from coach.engine.session import Turn
+    from coach.engine.turn import Turn
 
 PASS_MARK = 80
 
@@ -36,6 +37,17 @@ class Tally:
 PrincipleScore = Tally
 
 
+@dataclass(frozen=True)
+class CriticalMistake:
+    """A choice that broke a rule protecting the customer or the bank, and why."""
+
+    step: str
+    reason: Localized
+
+    def to_dict(self, lang: str = "en") -> dict:
+        return {"step": self.step, "reason": localize(self.reason, lang)}
+
+
 @dataclass
 class Scorecard:
     scenario: str
@@ -46,6 +58,7 @@ class Scorecard:
     outcome: str | None
     rules: list["RuleEvent"] = field(default_factory=list)
     pass_mark: int = PASS_MARK
+    critical: list[CriticalMistake] = field(default_factory=list)
 
     @classmethod
     def from_turns(cls, scenario_id: str, start_mood: int, turns: list["Turn"],
@@ -75,11 +88,13 @@ class Scorecard:
         mood = [start_mood] + [t.mood_after for t in turns]
         order = list(PRINCIPLES)
         principles = {p: principles[p] for p in sorted(principles, key=order.index)}
-        return cls(scenario_id, overall.score, principles, phases, mood, outcome, events)
+        critical = [CriticalMistake(t.step, t.critical) for t in turns if t.critical is not None]
+        return cls(scenario_id, overall.score, principles, phases, mood, outcome, events, critical=critical)
 
     @property
     def ready(self) -> bool:
-        return self.overall >= self.pass_mark
+        """At the pass mark, and no critical mistake whatever the score."""
+        return self.overall >= self.pass_mark and not self.critical
 
     def weakest(self, n: int = 3, below: int | None = None) -> list[str]:
         """The principles with the lowest scores, weakest first (only those under `below`)."""
@@ -100,6 +115,7 @@ class Scorecard:
             "overall": self.overall,
             "ready": self.ready,
             "pass_mark": self.pass_mark,
+            "critical": [c.to_dict(lang) for c in self.critical],
             "principles": {p: t.score for p, t in self.principles.items()},
             "points": {p: {"earned": t.earned, "possible": t.possible} for p, t in self.principles.items()},
             "phases": {p: t.score for p, t in self.phases.items()},

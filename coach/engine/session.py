@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from coach.engine import rules
-from coach.engine.rules import RuleEvent, RuleState
+from coach.engine.rules import RuleState
 from coach.engine.scorecard import Scorecard
+from coach.engine.turn import Turn
 from coach.scenario.model import Scenario, Step
 
 #: A play longer than this is a cycle the linter should have caught; stop rather than loop forever.
@@ -16,28 +16,6 @@ MAX_MOVES = 500
 
 class SessionOver(Exception):
     """A choice was made after the session reached an ending, or the play ran away."""
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One decision: the choice taken, its points, the best that was possible, the rules fired."""
-
-    step: str
-    phase: str
-    index: int  # 0-based position of the choice in the file
-    act: str
-    points: dict[str, int]
-    best_points: dict[str, int]  # per principle, the most any choice here offered
-    best_index: int
-    best_total: int
-    mood_before: int
-    mood_after: int
-    next: str
-    events: list[RuleEvent] = field(default_factory=list)
-
-    @property
-    def was_best(self) -> bool:
-        return sum(self.points.values()) >= self.best_total
 
 
 def _clamp(mood: int) -> int:
@@ -100,7 +78,7 @@ class Session:
             step=self.step_id, phase=step.phase or "", index=index, act=choice.act,
             points=dict(choice.scores), best_points=best_points, best_index=best_index,
             best_total=step.choices[best_index].total, mood_before=mood_before,
-            mood_after=mood_after, next=choice.next, events=events,
+            mood_after=mood_after, next=choice.next, events=events, critical=choice.critical,
         )
         self.turns.append(turn)
         self.mood = mood_after

@@ -159,10 +159,10 @@ def to_html(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> s
         rows = [(r["teller"], r["average"]) for r in report["tellers"]]
         if rows:
             out.append(bar_chart(rows, mark=80, title=pick(TITLES["tellers"], lang)))
-        out.append(_table(*data["tellers"], numeric={1, 2, 3, 4, 6}))
+        out.append(_table(*data["tellers"], numeric={1, 2, 3, 4, 5, 7}))
     if "scenarios" in views:
         out.append(f"<h2>{_e(pick(TITLES['scenarios'], lang))}</h2>")
-        out.append(_table(*data["scenarios"], numeric=set(range(1, 5 + len(OUTCOMES)))))
+        out.append(_table(*data["scenarios"], numeric=set(range(1, 6 + len(OUTCOMES)))))
         names = ", ".join(pick(OUTCOME_NAMES[o], lang) for o in OUTCOMES)
         out.append(f'<p class="muted">{_e(names)}</p>')
     if "items" in views:

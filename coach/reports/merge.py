@@ -200,9 +200,12 @@ def read_database(path: Path, filters: Filters | None = None) -> list[dict]:
         try:
             has_rows = _check_schema(conn, path)
             attempts: dict[int, dict] = {}
-            for (aid, name, sid, sha, mode, lang, started, ended, overall, outcome, card) in conn.execute(
+            # Critical mistakes are counted from the stored scorecard; rows older than the key count 0.
+            for (aid, name, sid, sha, mode, lang, started, ended, overall, outcome, card, critical) in conn.execute(
                 "SELECT a.id, t.name, a.scenario_id, a.scenario_sha256, a.mode, a.lang, a.started, a.ended,"
-                " a.overall, a.outcome, " + ("NULL" if has_rows else "a.scorecard") +
+                " a.overall, a.outcome, " + ("NULL" if has_rows else "a.scorecard") + ","
+                " CASE WHEN json_valid(a.scorecard)"
+                " THEN coalesce(json_array_length(a.scorecard, '$.critical'), 0) ELSE 0 END"
                 " FROM attempts AS a JOIN tellers AS t ON t.id = a.teller_id"
                 f" WHERE {cond} ORDER BY a.started, a.id", params,
             ):
@@ -217,7 +220,7 @@ def read_database(path: Path, filters: Filters | None = None) -> list[dict]:
                     "source": source, "attempt": aid, "key": "",
                     "teller": teller, "scenario": sid, "sha256": sha or "", "mode": mode, "lang": lang,
                     "started": started, "ended": ended, "overall": overall, "outcome": outcome,
-                    "principles": principles, "answers": [],
+                    "principles": principles, "answers": [], "critical": int(critical or 0),
                 }
             if not attempts:
                 return []

@@ -56,10 +56,10 @@ def tables(report: dict, lang: str = "en") -> dict[str, tuple[list[str], list[li
     zh = lang == "zh"
     out: dict[str, tuple[list[str], list[list[str]]]] = {}
     out["tellers"] = (
-        ["柜员", "次数", "平均", "最好", "最近", "趋势", "每次变化", "最弱的原则"] if zh else
-        ["teller", "attempts", "average", "best", "last", "trend", "per attempt", "weakest principles"],
+        ["柜员", "次数", "平均", "最好", "最近", "严重错误", "趋势", "每次变化", "最弱的原则"] if zh else
+        ["teller", "attempts", "average", "best", "last", "critical", "trend", "per attempt", "weakest principles"],
         [[r["teller"], str(r["attempts"]), _num(r["average"]), _num(r["best"]), _num(r["last"]),
-          sparkline(r["trend"]), "—" if r["trend_slope"] is None else f"{r['trend_slope']:+.2f}",
+          str(r.get("critical", 0)), sparkline(r["trend"]), "—" if r["trend_slope"] is None else f"{r['trend_slope']:+.2f}",
           "; ".join(f"{principle_name(w['principle'], lang)} {w['average']:.0f}" for w in r["weakest"])]
          for r in report["tellers"]],
     )
@@ -71,9 +71,11 @@ def tables(report: dict, lang: str = "en") -> dict[str, tuple[list[str], list[li
          for r in report["principles"]],
     )
     out["scenarios"] = (
-        (["场景", "次数", "柜员", "平均", "及格"] if zh else ["scenario", "attempts", "tellers", "average", "passed"])
+        (["场景", "次数", "柜员", "平均", "及格", "严重错误"] if zh else
+         ["scenario", "attempts", "tellers", "average", "passed", "critical"])
         + [pick(OUTCOME_NAMES[o], lang) for o in OUTCOMES],
-        [[r["scenario"], str(r["attempts"]), str(r["tellers"]), _num(r["average"]), str(r["passed"])]
+        [[r["scenario"], str(r["attempts"]), str(r["tellers"]), _num(r["average"]), str(r["passed"]),
+          str(r.get("critical", 0))]
          + [str(r["outcomes"][o]) for o in OUTCOMES]
          for r in report["scenarios"]],
     )

@@ -1,8 +1,10 @@
 """The report's views over attempt rows (see coach.reports.merge for their keys).
 
-- per teller: finished attempts, average overall, trend, weakest principles;
+- per teller: finished attempts, average overall, trend, weakest principles, critical mistakes;
 - per principle across tellers: average, attempts, tellers, tellers under the pass mark;
-- per scenario: attempts, tellers, average, outcome counts.
+- per scenario: attempts, tellers, average, outcome counts, critical mistakes.
+
+An attempt with a critical mistake is not passed, whatever its overall (docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ def slope(values: list[float]) -> float | None:
     return round(sxy / sxx, 2)
 
 
+def _passed(a: dict, pass_mark: int) -> bool:
+    return a["overall"] is not None and a["overall"] >= pass_mark and not a.get("critical")
+
+
 def _principle_key(pid: str) -> tuple[int, str]:
     return (_ORDER.get(pid, len(_ORDER)), pid)
 
@@ -59,7 +65,8 @@ def teller_view(attempts: list[dict], weakest: int = 3, pass_mark: int = PASS_MA
             "last": scores[-1] if scores else None,
             "trend": scores,
             "trend_slope": slope(scores),
-            "passed": sum(1 for s in scores if s >= pass_mark),
+            "passed": sum(1 for a in items if _passed(a, pass_mark)),
+            "critical": sum(a.get("critical", 0) for a in items),
             "weakest": [{"principle": p, "average": round(means[p], 1)} for p in weak[:weakest]],
             "last_attempt": items[-1]["started"] if items else None,
         })
@@ -106,7 +113,8 @@ def scenario_view(attempts: list[dict], pass_mark: int = PASS_MARK) -> list[dict
             "attempts": len(items),
             "tellers": len({a["teller"] for a in items}),
             "average": _mean(scores),
-            "passed": sum(1 for s in scores if s >= pass_mark),
+            "passed": sum(1 for a in items if _passed(a, pass_mark)),
+            "critical": sum(a.get("critical", 0) for a in items),
             "outcomes": outcomes,
         })
     return rows

@@ -164,6 +164,6 @@ class Exporter:
             done["duration"] = iso_duration(duration)
         ended = timestamp(attempt.get("ended"))
         add("completed", scenario_obj, ended, dict(done))
-        passed = raw >= self.pass_mark
+        passed = raw >= self.pass_mark and not attempt.get("critical")  # a critical mistake fails
         add("passed" if passed else "failed", scenario_obj, ended, {**done, "success": passed})
         return out

@@ -3,7 +3,8 @@
 Each finding is a `Diagnostic` with a stable code, located at the offending key through the
 loader's position map:
 
-errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language
+errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language,
+          critical-best (a critical mistake cannot be the best choice)
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
           unscored, todo, best-always-same, length-cue, name-cue, apology-cue, polite-cue,
           clause-cue, position-cue (the form of the choices points at the best: coach.scenario.cues)
@@ -123,6 +124,7 @@ class _Linter:
             for i, choice in enumerate(step.choices):
                 yield base + ("choices", i, "text"), choice.text
                 yield base + ("choices", i, "feedback"), choice.feedback
+                yield base + ("choices", i, "critical"), choice.critical
 
     def texts(self) -> None:
         declared = list(dict.fromkeys(self.s.languages))
@@ -167,18 +169,30 @@ class _Linter:
             if all(not c.scores for c in step.choices):
                 self.add(base + ("choices",), "warning", f"no choice in step '{sid}' has scores", "unscored")
                 continue
-            if len(step.choices) >= 2:
-                best = max(c.total for c in step.choices)
-                tied = [i for i, c in enumerate(step.choices) if c.total == best]
-                if len(tied) > 1:
+            best = max(c.total for c in step.choices)
+            tied = [i for i, c in enumerate(step.choices) if c.total == best]
+            for i in tied:
+                if step.choices[i].critical is not None:
+                    self.add(
+                        base + ("choices", i, "critical"), "error",
+                        f"choice {i + 1} is a critical mistake but has the highest total ({best}) in step "
+                        f"'{sid}': score its communication below the best choice",
+                        "critical-best",
+                    )
+            if len(tied) > 1:
+                # Two good routes: equally good moves leading to different conversations are fine;
+                # equal totals leading to the same step are an undecided key.
+                targets = [step.choices[i].next for i in tied]
+                if len(set(targets)) < len(targets):
                     self.add(
                         base + ("choices",), "warning",
                         f"no choice in step '{sid}' is clearly best: choices {', '.join(str(i + 1) for i in tied)} "
-                        f"share the highest total ({best})",
+                        f"share the highest total ({best}) and some lead to the same step "
+                        "(two good routes must lead to different steps)",
                         "no-clear-best",
                     )
-                else:
-                    best_at.append(tied[0])
+            elif len(step.choices) >= 2:
+                best_at.append(tied[0])
         # A teller in practice mode learns the position instead of the conversation.
         if len(best_at) >= 3 and len(set(best_at)) == 1:
             self.add(

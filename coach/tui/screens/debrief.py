@@ -51,6 +51,7 @@ class DebriefScreen(Screen):
         yield Static(id="db-title", classes="screen-title")
         with VerticalScroll(id="db-body"):
             yield Static(id="db-verdict")
+            yield Static(id="db-critical")
             yield Static(id="db-overall")
             yield Static(id="db-outcome")
             yield Static(id="db-principles")
@@ -75,6 +76,17 @@ class DebriefScreen(Screen):
         self.set_class(not card.ready, "-review")
         self.query_one("#db-verdict", Static).update(Text(("✓ " if card.ready else "✗ ") +
                                                           t("ready" if card.ready else "review", lang)))
+        # Critical mistakes come first: they decide the verdict whatever the score below says.
+        crit = self.query_one("#db-critical", Static)
+        text = Text(t("critical_first", lang), style="bold red")
+        for mistake in card.critical:
+            step = scenario.steps[mistake.step]
+            turn = next(x for x in c.session.turns if x.step == mistake.step and x.critical is not None)
+            text.append("\n‼ ", style="bold red")
+            text.append(localize(step.choices[turn.index].text, lang))
+            text.append("\n   " + localize(mistake.reason, lang))
+        crit.update(text if card.critical else Text())
+        crit.display = bool(card.critical)
         self.query_one("#db-overall", Static).update(Text(t("overall", lang, o=card.overall, p=card.pass_mark)))
 
         out = Text(t("outcome", lang) + ": ", style="bold")
@@ -110,9 +122,13 @@ class DebriefScreen(Screen):
         for n, turn in enumerate(c.session.turns, 1):
             step = scenario.steps[turn.step]
             choice = step.choices[turn.index]
-            ok = turn.was_best and all(e.kept for e in turn.events)
-            text.append(f"\n{'✓' if ok else '✗'} {n}. [{pick(PHASE_NAMES[turn.phase], lang)}] ",
-                        style="bold green" if ok else "bold red")
+            ok = turn.was_best and all(e.kept for e in turn.events) and turn.critical is None
+            partly = not ok and turn.partly_right and turn.critical is None
+            mark = "✓" if ok else "‼" if turn.critical is not None else "~" if partly else "✗"
+            text.append(f"\n{mark} {n}. [{pick(PHASE_NAMES[turn.phase], lang)}] ",
+                        style="bold green" if ok else "bold yellow" if partly else "bold red")
+            if partly:
+                text.append("(" + t("partly_tag", lang) + ") ", style="yellow")
             text.append(localize(choice.text, lang))
             if c.assess and choice.feedback:
                 text.append("\n     " + localize(choice.feedback, lang), style="dim")

@@ -20,13 +20,15 @@ from coach.tui.i18n import pair, t
 
 
 def verdict_key(turn: Turn) -> str:
-    total = sum(turn.points.values()) + sum(sum(e.earned.values()) for e in turn.events)
+    """critical, good, fair (partly right: some but not all of the best points) or poor."""
+    if turn.critical is not None:
+        return "critical"
     broken = any(not e.kept for e in turn.events)
     if turn.was_best and not broken:
         return "good"
-    if total <= 0 or broken:
-        return "poor"
-    return "fair"
+    if turn.partly_right:
+        return "fair"
+    return "poor"
 
 
 def missed(turn: Turn) -> bool:
@@ -49,8 +51,12 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
     choice = step.choices[turn.index]
     key = verdict_key(turn)
     out = Text()
-    out.append({"good": "✓ ", "fair": "~ ", "poor": "✗ "}[key] + t(key, lang), style="bold")
+    out.append({"good": "✓ ", "fair": "~ ", "poor": "✗ ", "critical": "‼ "}[key] + t(key, lang), style="bold")
     out.append("\n")
+    if turn.critical is not None:
+        # Said plainly and first: no principle points make up for it.
+        out.append(localize(turn.critical, lang) + "\n", style="bold")
+        out.append(t("critical_why", lang) + "\n")
     out.append(t("you", lang) + ": ", style="bold")
     out.append(localize(choice.text, lang))
     note = localize(choice.feedback, lang)
