@@ -78,3 +78,28 @@ async def test_debrief_transcript_marks_a_half_right_move(lang, label):
         text = screen_text(app)
         assert f"~ 2." in text and label in text
         assert "Critical" not in text and "严重错误" not in text
+
+
+@pytest.mark.parametrize("lang,word", [("en", "Critical mistake"), ("zh", "严重错误")])
+async def test_check_verdict_screen_names_the_critical_mistake_first(lang, word):
+    from textual.app import App
+
+    from coach import check
+    from coach.engine import Session
+    from coach.scenario.loader import load_scenario
+    from coach.tui.screens.check import VerdictScreen
+
+    card = Session.replay(load_scenario(CRITICAL).scenario, [1, 0]).scorecard()
+    verdict = check.verdict([("critical", card, True)])
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(VerdictScreen(verdict, lang))
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        reason = "his signature does not waive the risk" if lang == "en" else "客户签字也不能免除风险"
+        assert word in text.splitlines()[0]
+        assert reason in text

@@ -31,6 +31,7 @@ TEXT = {
     "practise": ("练习: ", "Practise: "),
     "played": ("本次测评: ", "This check: "),
     "timeout": ("时间到。", "Time is up."),
+    "critical": ("严重错误", "Critical mistake"),
 }
 
 
@@ -186,8 +187,13 @@ class VerdictScreen(Screen):
             if v.ready:
                 yield Label(tx("ready", lang), id="verdict")
             else:
-                names = ", ".join(PRINCIPLES[p].name(lang) for p in v.review)
+                crit = [f"{tx('critical', lang)}: {c['scenario']}" for c in v.critical]
+                names = ", ".join(crit + [PRINCIPLES[p].name(lang) for p in v.review])
                 yield Label(f"{tx('review', lang)}: {names}", id="verdict", markup=False)
+            # Critical mistakes first: whatever the score, they alone make the verdict "review".
+            for c in v.critical_dicts(lang):
+                yield Label(f"‼ {c['scenario']} @ {c['step']}", classes="principle", markup=False)
+                yield Static(c["reason"], classes="quote", markup=False)
             yield Label(tx("overall", lang).format(o=v.overall, p=v.pass_mark))
             played = ", ".join(f"{d['id']} {d['overall']}" for d in v.played)
             yield Static(tx("played", lang) + played, markup=False)
