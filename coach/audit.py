@@ -7,7 +7,10 @@ Two measures, per scenario and for a whole set (docs: scenarios/README.md, "Audi
   position) lands on a best choice, beside the rate of blind picking;
 - surface strategies played through the engine: always the longest choice, the shortest, the
   politest, the one with the most clause marks, the first, the last, and random picking (the mean
-  of RANDOM_RUNS seeded runs): the overall score and whether the play is ready.
+  of RANDOM_RUNS seeded runs): the overall score and whether the play is ready;
+- for the verdict's fairness (docs/scoring.md), not for --strict: how many "one slip" plays (the best
+  path with ONE best choice replaced by that step's second-best) stay ready, and how many decision
+  steps offer a half-right choice.
 
 A strategy breaks a tie (several choices equally long, equally polite…) by taking the first in file
 order, so its play is deterministic. Pure Python: no terminal, no store.
@@ -88,6 +91,52 @@ def _random(scenario: Scenario, runs: int) -> Play:
     return Play(total / runs, ready / runs)
 
 
+def second_best(step: Step) -> int | None:
+    """The mildest slip at a step: the highest total below the best, not a critical mistake
+    (first in file order on a tie); None when every choice is best or critical."""
+    top = max(c.total for c in step.choices)
+    rest = [i for i, c in enumerate(step.choices) if c.total < top and c.critical is None]
+    if not rest:
+        return None
+    return max(rest, key=lambda i: (step.choices[i].total, -i))
+
+
+def one_slip(scenario: Scenario) -> tuple[int, int]:
+    """Replace ONE best choice on the best path by that step's second-best and play the rest best:
+    (how many of these plays are ready, how many there are)."""
+    best = Session(scenario)
+    try:
+        best.play_best()
+    except SessionOver:
+        return 0, 0
+    path = best.choices_made
+    ready = total = 0
+    for n in range(len(path)):
+        session = Session.replay(scenario, path[:n])
+        slip = second_best(session.step)
+        if slip is None:
+            continue
+        total += 1
+        try:
+            session.choose(slip)
+            session.play_best()
+        except SessionOver:
+            continue
+        ready += session.scorecard().ready
+    return ready, total
+
+
+def half_right_steps(scenario: Scenario) -> tuple[int, int]:
+    """(decision steps with at least one half-right choice: 0 < total < the best total, decision steps)."""
+    steps = decision_steps(scenario)
+    with_half = 0
+    for _, step in steps:
+        top = max(c.total for c in step.choices)
+        if any(0 < c.total < top for c in step.choices):
+            with_half += 1
+    return with_half, len(steps)
+
+
 @dataclass
 class ScenarioAudit:
     id: str
@@ -98,6 +147,8 @@ class ScenarioAudit:
     strategies: dict[str, Play]
     random: Play
     best: Play
+    slip: tuple[int, int] = (0, 0)  # one-slip plays ready, of
+    half: tuple[int, int] = (0, 0)  # decision steps with a half-right choice, of
 
     def warnings(self) -> list[str]:
         return [cid for cid, t in self.cues.items() if t.systematic()]
@@ -114,7 +165,7 @@ def audit_scenario(scenario: Scenario, path: str = "", runs: int = RANDOM_RUNS) 
     best = _play(scenario, lambda step: step.best_index())
     return ScenarioAudit(
         scenario.id, path, len(decision_steps(scenario)), cues, positions, strategies,
-        _random(scenario, runs), best,
+        _random(scenario, runs), best, one_slip(scenario), half_right_steps(scenario),
     )
 
 
@@ -215,6 +266,8 @@ def to_dict(result: SetAudit) -> dict:
                 "strategies": {sid: {"overall": p.overall, "ready": bool(p.ready)} for sid, p in a.strategies.items()},
                 "random": {"overall": round(a.random.overall, 1), "ready": round(a.random.ready, 3)},
                 "best": {"overall": a.best.overall, "ready": bool(a.best.ready)},
+                "one_slip": {"ready": a.slip[0], "of": a.slip[1]},
+                "half_right_steps": {"with": a.half[0], "of": a.half[1]},
                 "warnings": a.warnings(),
             }
             for a in result.scenarios
@@ -227,6 +280,10 @@ def to_dict(result: SetAudit) -> dict:
             "strategies": strategies,
             "random": {"overall": round(base, 1), "ready": round(base_ready, 2), "scenarios": n,
                        "runs": result.runs},
+            "one_slip": {"ready": sum(a.slip[0] for a in result.scenarios),
+                         "of": sum(a.slip[1] for a in result.scenarios)},
+            "half_right_steps": {"with": sum(a.half[0] for a in result.scenarios),
+                                 "of": sum(a.half[1] for a in result.scenarios)},
         },
         "thresholds": {
             "strategy_margin": STRATEGY_MARGIN, "cue_margin": round(100 * SET_MARGIN), "cue_min_steps": SET_MIN_STEPS,

@@ -109,7 +109,8 @@ def test_json_has_per_scenario_and_set_sections(tmp_path, capsys):
     _, data = audit_json(capsys, str(fair(tmp_path / "lib")))
     assert set(data) == {"scenarios", "set", "thresholds", "failures", "ok"}
     one = data["scenarios"][0]
-    assert set(one) == {"id", "path", "steps", "cues", "positions", "strategies", "random", "best", "warnings"}
+    assert set(one) == {"id", "path", "steps", "cues", "positions", "strategies", "random", "best", "warnings",
+                         "one_slip", "half_right_steps"}
     assert set(one["cues"]) == {"long_zh", "long_en", "short_zh", "short_en", "name", "apology", "polite", "clauses"}
     assert set(one["strategies"]) == {"longest_zh", "longest_en", "shortest_zh", "shortest_en",
                                       "polite", "clauses", "first", "last"}

@@ -31,6 +31,9 @@ _L = {
     "per_cues": ("各情景线索命中率（%，- 表示不适用）", "Per scenario: cue hit rates (%, - where the cue does not apply)"),
     "per_strat": ("各情景策略得分", "Per scenario: overall by strategy"),
     "far": ("过高", "FAR"),
+    "slip": ("一处失误（最佳路径上换一个次佳选择）仍合格：{r}/{n}",
+             "One slip (one best choice on the best path replaced by the second-best) still ready: {r}/{n}"),
+    "half": ("有部分正确选项的决策步骤：{r}/{n}", "Decision steps with a half-right choice: {r}/{n}"),
     "ok": ("结论：形式没有泄露答案。", "Verdict: the form does not give the answer away."),
     "bad": ("结论：形式泄露答案：{x}", "Verdict: the form gives the answer away: {x}"),
     "warn": ("{id}：线索系统性偏向最佳：{x}", "{id}: a cue points at the best systematically: {x}"),
@@ -126,6 +129,9 @@ def render_text(data: dict, lang: str) -> list[str]:
                    + fit(f"{d['ready']:.0f}/{d['scenarios']}", 8, ">")
                    + fit(f"{d['beats_random_by']:+.1f}", 10, ">") + ("  " + far if sid in bad else ""))
     out.append("")
+    out.append(_t("slip", lang, r=s["one_slip"]["ready"], n=s["one_slip"]["of"]))
+    out.append(_t("half", lang, r=s["half_right_steps"]["with"], n=s["half_right_steps"]["of"]))
+    out.append("")
     out.append(_t("per_cues", lang))
     out.append(fit("", 28) + fit("n", 4, ">") + "".join(fit(_CUE_SHORT[c], 5, ">") for c in s["cues"]))
     for a in data["scenarios"]:
@@ -134,13 +140,14 @@ def render_text(data: dict, lang: str) -> list[str]:
     out.append("")
     out.append(_t("per_strat", lang))
     strat_ids = list(s["strategies"])
-    out.append(fit("", 28) + fit("best", 5, ">") + fit("rand", 6, ">")
+    out.append(fit("", 24) + fit("best", 5, ">") + fit("slip", 6, ">") + fit("rand", 5, ">")
                + "".join(fit(_STRAT_SHORT[x], 5, ">") for x in strat_ids))
     for a in data["scenarios"]:
         cells = "".join(fit(str(a["strategies"][x]["overall"]) if x in a["strategies"] else "-", 5, ">")
                         for x in strat_ids)
-        out.append(fit(a["id"], 28) + fit(str(a["best"]["overall"]), 5, ">")
-                   + fit(f"{a['random']['overall']:.0f}", 6, ">") + cells)
+        slip = f"{a['one_slip']['ready']}/{a['one_slip']['of']}"
+        out.append(fit(a["id"], 24) + fit(str(a["best"]["overall"]), 5, ">") + fit(slip, 6, ">")
+                   + fit(f"{a['random']['overall']:.0f}", 5, ">") + cells)
     warned = [a for a in data["scenarios"] if a["warnings"]]
     if warned:
         out.append("")
