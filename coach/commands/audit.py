@@ -32,11 +32,12 @@ _L = {
     "per_strat": ("各情景策略得分", "Per scenario: overall by strategy"),
     "far": ("过高", "FAR"),
     "slip": ("一处失误（最佳路径上换一个次佳选择）仍合格：{r}/{n}",
-             "One slip (one best choice on the best path replaced by the second-best) still ready: {r}/{n}"),
+             "One slip (a second-best for one best on the best path) still ready: {r}/{n}"),
     "half": ("有部分正确选项的决策步骤：{r}/{n}", "Decision steps with a half-right choice: {r}/{n}"),
     "ok": ("结论：形式没有泄露答案。", "Verdict: the form does not give the answer away."),
     "bad": ("结论：形式泄露答案：{x}", "Verdict: the form gives the answer away: {x}"),
-    "warn": ("{id}：线索系统性偏向最佳：{x}", "{id}: a cue points at the best systematically: {x}"),
+    "warn_head": ("线索系统性地指向最佳选项（coach validate 会警告）：",
+                  "Cues pointing at the best systematically (coach validate warns):"),
 }
 
 _CUE_SHORT = {"long_zh": "Lzh", "long_en": "Len", "short_zh": "Szh", "short_en": "Sen",
@@ -150,9 +151,13 @@ def render_text(data: dict, lang: str) -> list[str]:
                    + fit(f"{a['random']['overall']:.0f}", 5, ">") + cells)
     warned = [a for a in data["scenarios"] if a["warnings"]]
     if warned:
+        import textwrap
+
         out.append("")
+        out.append(_t("warn_head", lang))
         for a in warned:
-            out.append(_t("warn", lang, id=a["id"], x=", ".join(a["warnings"])))
+            out += textwrap.wrap(f"{a['id']}: {', '.join(a['warnings'])}", 78,
+                                 initial_indent="  ", subsequent_indent="    ")
     out.append("")
     if data["ok"]:
         out.append(_t("ok", lang))
