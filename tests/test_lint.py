@@ -131,3 +131,30 @@ def test_loader_runs_lint_by_default():
     assert not result.ok
     assert result.scenario is not None
     assert [d.code for d in result.errors] == ["unknown-step"]
+
+
+def _two_routes(second_next: str) -> list:
+    text = (FIXTURES / "bad" / "lint-no-clear-best.yaml").read_text(encoding="utf-8")
+    text = text.replace("        feedback: A leaflet is not an answer.\n        next: end",
+                        f"        feedback: A leaflet is not an answer.\n        next: {second_next}")
+    text += "  other:\n    ending: retained\n    text: Ms Li reads the leaflet and is content.\n"
+    result = load_scenario_text(text.encode("utf-8"), "routes.yaml", lint=False)
+    assert result.scenario is not None, [d.format() for d in result.diagnostics]
+    return lint(result.scenario, result.positions, result.path)
+
+
+def test_two_good_routes_to_different_steps_are_not_a_warning():
+    assert not [d for d in _two_routes("other") if d.code == "no-clear-best"]
+
+
+def test_tied_best_choices_to_the_same_step_still_warn():
+    found = [d for d in _two_routes("end") if d.code == "no-clear-best"]
+    assert len(found) == 1 and "lead to the same step" in found[0].message
+
+
+def test_every_top_total_choice_counts_as_best_in_a_session():
+    from coach.engine import Session
+
+    result = load_scenario(FIXTURES / "bad" / "lint-no-clear-best.yaml")
+    assert Session(result.scenario).choose(1).was_best
+    assert Session(result.scenario).choose(0).was_best
