@@ -94,14 +94,15 @@ class _Graph:
             if text:
                 lines.append(excerpt(text))
             self.nodes[nid] = lines
-            best = step.best_index()
+            # Every choice sharing the top total is best (two good routes), not only the first.
+            top = max((c.total for c in step.choices), default=None)
             for i, choice in enumerate(step.choices):
                 target = self.ids.get(choice.next)
                 if target is None:
                     target = self.missing.setdefault(choice.next, f"m{len(self.missing)}")
                 total = choice.total
                 label = f"{i + 1} {choice.act} {total:+d}"
-                self.edges.append((nid, target, label, i == best and len(step.choices) > 1))
+                self.edges.append((nid, target, label, total == top and len(step.choices) > 1))
         for name, mid in self.missing.items():
             self.nodes[mid] = [name, "missing step" if self.lang != "zh" else "不存在的步骤"]
             self.kinds[mid] = "missing"
