@@ -39,8 +39,9 @@ def test_mermaid_of_the_engine_fixture_has_phases_acts_and_endings(capsys):
     assert "1 soothe +2" in out and "3 deflect +0" in out and "1 follow_up +1" in out
     assert ":::retained" in out and ":::at_risk" in out
     assert "Customer retained" in out
-    # the best choice of each step is the bold edge
-    assert out.count("==>") == 4
+    # every choice with its step's top total is a bold edge: 4 steps, two of them with a tie of two,
+    # and the last step's two +1 choices (its two routes)
+    assert out.count("==>") == 7
     # author step ids never become Mermaid ids (e.g. a step called `end` would close a subgraph)
     assert re.search(r"^\s+(prepare|first|kept)\b", out, re.M) is None
 
