@@ -1,11 +1,17 @@
-"""The bundled scenario library (scenarios/*.yaml): every scenario loads cleanly, plays well on its
-best path and badly on a path of typical mistakes, and the library as a whole covers the article.
+"""The bundled scenario library (scenarios/*.yaml) as issue 9 asks: a check a teller cannot game.
 
-Each scenario has a plan in tests/scenario_plans/<id>.yaml:
+Every scenario loads cleanly, plays well on its best path, and its plan's paths score what the
+teller deserves; the library as a whole is large and varied enough, gives nothing away by form
+(`coach audit --strict`), gives partial credit and forgives one slip.
 
-    mistakes: [2, 1, 3]   # 1-based choice positions, in file order, at each decision step
+Each scenario has a plan in tests/scenario_plans/<id>.yaml (1-based positions in file order at each
+decision step actually visited; each list must run to an ending):
 
-The best path is the engine's (the choice with the highest total at every step).
+    mistakes: [2, 1, 3]     # typical mistakes: overall < 50
+    half_right: [1, 3, 2]   # mostly half-right choices: 50 <= overall < 80, not ready
+    critical: [3, 1, 1]     # through a critical choice: not ready (required when the scenario has one)
+
+The best path is the engine's (the first choice with the highest total at every step).
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coach.audit import half_right_steps, one_slip
 from coach.engine import Session
 from coach.principles import ACTS, PRINCIPLES
+from coach.scenario.cues import best_set
 from coach.scenario.loader import load_scenario
-from coach.scenario.model import Scenario
+from coach.scenario.model import Scenario, localize
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "scenarios"
@@ -29,7 +37,12 @@ PLANS = Path(__file__).resolve().parent / "scenario_plans"
 FILES = sorted(LIBRARY.glob("*.yaml"))
 
 BEST_AT_LEAST = 85
+PASS_MARK = 80
+HALF_RIGHT_FROM = 50
 MISTAKES_BELOW = 50
+#: One second-best choice on an otherwise best path must stay ready in at least this share of all
+#: such substitutions across the library (docs/scoring.md, "The pass mark").
+ONE_SLIP_READY = 2 / 3
 
 
 @lru_cache(maxsize=None)
@@ -44,18 +57,59 @@ def _scenario(path: Path) -> Scenario:
 
 
 def _plan(scenario_id: str) -> dict:
-    return yaml.safe_load((PLANS / f"{scenario_id}.yaml").read_text(encoding="utf-8"))
+    path = PLANS / f"{scenario_id}.yaml"
+    assert path.is_file(), f"write {path.relative_to(ROOT)} with 'mistakes:' and 'half_right:'"
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(plan, dict), f"{path.name} is not a mapping"
+    return plan
 
 
-def _reachable(scenario: Scenario) -> set[str]:
-    seen = {scenario.start}
-    todo = [scenario.start]
-    while todo:
-        for choice in scenario.steps[todo.pop()].choices:
-            if choice.next not in seen:
-                seen.add(choice.next)
-                todo.append(choice.next)
+def _reachable(scenario: Scenario) -> list[str]:
+    seen = [scenario.start]
+    known = {scenario.start}
+    i = 0
+    while i < len(seen):
+        for choice in scenario.steps[seen[i]].choices:
+            if choice.next not in known:
+                known.add(choice.next)
+                seen.append(choice.next)
+        i += 1
     return seen
+
+
+def _best(scenario: Scenario) -> Session:
+    session = Session(scenario)
+    session.play_best()
+    return session
+
+
+def _play(scenario: Scenario, picks: list, what: str) -> Session:
+    assert isinstance(picks, list) and picks, f"{what}: a non-empty list of 1-based positions"
+    session = Session(scenario)
+    for n, pick in enumerate(picks, 1):
+        assert isinstance(pick, int) and pick >= 1, f"{what}: {pick!r} is not a 1-based position"
+        assert not session.finished, f"{what}: the scenario ended after {n - 1} choices; the plan gives {len(picks)}"
+        assert pick <= len(session.step.choices), f"{what}: choice {n} is {pick}; step '{session.step_id}' has fewer"
+        session.choose(pick - 1)
+    assert session.finished, f"{what}: the plan stops at step '{session.step_id}' before an ending"
+    return session
+
+
+def _has_critical(scenario: Scenario) -> bool:
+    return any(c.critical is not None for sid in _reachable(scenario) for c in scenario.steps[sid].choices)
+
+
+def _two_good_routes(scenario: Scenario) -> bool:
+    for sid in _reachable(scenario):
+        step = scenario.steps[sid]
+        tied = best_set(step)
+        if len({step.choices[i].next for i in tied}) > 1:
+            return True
+    return False
+
+
+def _retained_endings(scenario: Scenario) -> int:
+    return sum(1 for sid in _reachable(scenario) if scenario.steps[sid].ending == "retained")
 
 
 def _all() -> list[Scenario]:
@@ -83,39 +137,56 @@ def test_id_is_the_file_name_and_bilingual(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids)
-def test_has_a_plan(path: Path) -> None:
-    plan_file = PLANS / f"{path.stem}.yaml"
-    assert plan_file.is_file(), f"write {plan_file.relative_to(ROOT)} with 'mistakes: [...]'"
-    plan = _plan(path.stem)
-    assert isinstance(plan, dict) and isinstance(plan.get("mistakes"), list) and plan["mistakes"]
-    assert all(isinstance(n, int) and n >= 1 for n in plan["mistakes"])
-
-
-@pytest.mark.parametrize("path", FILES, ids=ids)
 def test_best_path_scores_high_and_retains_the_customer(path: Path) -> None:
-    session = Session(_scenario(path))
-    session.play_best()
+    session = _best(_scenario(path))
     card = session.scorecard()
     assert card.outcome == "retained", f"best path {[t.index + 1 for t in session.turns]} ends {card.outcome}"
     assert card.overall >= BEST_AT_LEAST, f"best path scores {card.overall}"
+    assert card.critical == []
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
+def test_three_to_eight_decisions_on_the_best_path(path: Path) -> None:
+    n = len(_best(_scenario(path)).turns)
+    assert 3 <= n <= 8, f"{n} decisions on the best path"
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids)
 def test_mistakes_path_scores_low(path: Path) -> None:
     scenario = _scenario(path)
-    picks = _plan(scenario.id)["mistakes"]
-    session = Session(scenario)
-    for n, pick in enumerate(picks, 1):
-        assert not session.finished, f"the scenario ended after {n - 1} choices; the plan gives {len(picks)}"
-        assert pick <= len(session.step.choices), f"choice {n} is {pick}; step '{session.step_id}' has fewer"
-        session.choose(pick - 1)
-    assert session.finished, f"the plan stops at step '{session.step_id}' before an ending"
-    card = session.scorecard()
+    card = _play(scenario, _plan(scenario.id).get("mistakes"), "mistakes").scorecard()
     assert card.overall < MISTAKES_BELOW, f"mistakes path scores {card.overall}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids)
-def test_three_or_four_choices_per_decision_and_two_endings_reachable(path: Path) -> None:
+def test_half_right_path_scores_between_50_and_80_and_is_not_ready(path: Path) -> None:
+    scenario = _scenario(path)
+    card = _play(scenario, _plan(scenario.id).get("half_right"), "half_right").scorecard()
+    assert HALF_RIGHT_FROM <= card.overall < PASS_MARK, f"half-right path scores {card.overall}"
+    assert not card.ready
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
+def test_critical_path_passes_a_critical_choice_and_is_not_ready(path: Path) -> None:
+    scenario = _scenario(path)
+    plan = _plan(scenario.id)
+    if not _has_critical(scenario):
+        assert "critical" not in plan, "the plan has a critical path but the scenario no critical choice"
+        return
+    assert "critical" in plan, "the scenario has a critical choice: the plan needs 'critical: [...]'"
+    card = _play(scenario, plan["critical"], "critical").scorecard()
+    assert card.critical, "the critical path makes no critical choice"
+    assert not card.ready
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
+def test_most_decision_steps_offer_a_half_right_choice(path: Path) -> None:
+    with_half, steps = half_right_steps(_scenario(path))
+    assert 2 * with_half > steps, f"only {with_half} of {steps} decision steps have a half-right choice"
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
+def test_three_or_four_choices_per_decision_and_two_outcomes_reachable(path: Path) -> None:
     scenario = _scenario(path)
     reached = _reachable(scenario)
     for sid in reached:
@@ -142,34 +213,94 @@ def test_best_path_through_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert data["outcome"] == "retained"
     assert data["overall"] >= BEST_AT_LEAST
+    assert data["critical"] == [] and data["ready"] is True
 
 
 # -- the library as a whole -----------------------------------------------------------------
 
 
-def test_library_size_and_unique_ids() -> None:
+def test_at_least_24_scenarios_with_unique_ids() -> None:
     scenarios = _all()
-    assert len(scenarios) >= 15
+    assert len(scenarios) >= 24, len(scenarios)
     assert len({s.id for s in scenarios}) == len(scenarios)
 
 
-def test_every_customer_type_has_four_scenarios() -> None:
+def test_every_customer_type_has_six_scenarios() -> None:
     counts = Counter(s.customer.type for s in _all())
     for kind in ("requesting", "confused", "agitated"):
-        assert counts[kind] >= 4, f"{kind}: {counts[kind]}"
+        assert counts[kind] >= 6, f"{kind}: {counts[kind]}"
 
 
-def test_four_complaint_scenarios() -> None:
+def test_six_complaint_scenarios() -> None:
     complaints = [s.id for s in _all() if "complaint" in s.tags]
-    assert len(complaints) >= 4, complaints
-    # At least one complaint comes from a customer who is not agitated (a cold, formal complaint).
-    assert any(s.customer.type != "agitated" for s in _all() if "complaint" in s.tags)
+    assert len(complaints) >= 6, complaints
 
 
-def test_every_principle_is_the_focus_of_two_scenarios() -> None:
-    counts = Counter(pid for s in _all() for pid in s.focus_principles())
-    missing = {pid: counts[pid] for pid in PRINCIPLES if counts[pid] < 2}
-    assert not missing, f"principles in focus fewer than twice: {missing}"
+def test_every_principle_is_the_focus_of_three_scenarios() -> None:
+    counts = Counter(pid for s in _all() for pid in s.focus)
+    missing = {pid: counts[pid] for pid in PRINCIPLES if counts[pid] < 3}
+    assert not missing, f"principles in focus fewer than three times: {missing}"
+
+
+def test_four_scenarios_have_a_critical_choice() -> None:
+    found = [s.id for s in _all() if _has_critical(s)]
+    assert len(found) >= 4, found
+
+
+def test_three_scenarios_start_mid_conversation() -> None:
+    found = [s.id for s in _all() if s.steps[s.start].phase != "preparation"]
+    assert len(found) >= 3, found
+
+
+def test_three_scenarios_have_two_good_routes() -> None:
+    found = [s.id for s in _all() if _two_good_routes(s)]
+    assert len(found) >= 3, found
+
+
+def test_three_scenarios_have_more_than_one_good_ending() -> None:
+    found = [s.id for s in _all() if _retained_endings(s) > 1]
+    assert len(found) >= 3, found
+
+
+def test_no_two_scenarios_share_a_best_path_answer_key() -> None:
+    keys: dict[tuple[int, ...], list[str]] = {}
+    for s in _all():
+        keys.setdefault(tuple(t.index + 1 for t in _best(s).turns), []).append(s.id)
+    shared = {"-".join(map(str, k)): v for k, v in keys.items() if len(v) > 1}
+    assert not shared, f"answer keys shared: {shared}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_customer_names_are_distinct(lang: str) -> None:
+    names = Counter(localize(s.customer.name, lang) for s in _all())
+    assert not [n for n, k in names.items() if k > 1], names
+
+
+def test_one_slip_on_the_best_path_keeps_most_plays_ready() -> None:
+    ready = total = 0
+    failing = []
+    for s in _all():
+        r, n = one_slip(s)
+        ready += r
+        total += n
+        if r < n:
+            failing.append(f"{s.id} {r}/{n}")
+    assert total and ready >= ONE_SLIP_READY * total, (
+        f"only {ready} of {total} one-slip plays are ready; short of it: {', '.join(failing)}")
+
+
+def test_most_decision_steps_of_the_library_offer_a_half_right_choice() -> None:
+    counts = [half_right_steps(s) for s in _all()]
+    with_half, steps = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    assert 2 * with_half > steps, f"{with_half} of {steps}"
+
+
+def test_the_audit_finds_no_giveaway(capsys: pytest.CaptureFixture[str]) -> None:
+    from coach.cli import main
+
+    code = main(["audit", "--strict", "--format", "json", str(LIBRARY)])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0, f"coach audit --strict fails on: {data['failures']}"
 
 
 def test_every_act_is_used() -> None:
