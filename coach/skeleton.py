@@ -3,6 +3,9 @@
 The skeleton is a complete, loadable scenario: every text says TODO (the linter flags each one as a
 warning, code `todo`), the step graph follows the article's order for the customer type, and the
 scores already make one choice per step clearly best, so `coach play --best` works from the start.
+Each step shows the three kinds of choice a good step has: the best, a half-right one (some of the
+best's points: partial credit) and a poor one; one poor choice carries a commented `critical`
+example. The placeholders are the same length, so the skeleton itself gives no length cue.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ _T = {
     "situation": ("TODO 柜员看到的情况", "TODO what the teller sees"),
     "customer": ("TODO 客户说的话", "TODO what the customer says"),
     "good": ("TODO 好的做法", "TODO a good move"),
+    "fair": ("TODO 半对做法", "TODO a fair move"),
     "poor": ("TODO 不妥做法", "TODO a poor move"),
     "why_good": ("TODO 为什么好(引用文章)", "TODO why it is good (quote the article)"),
+    "why_fair": ("TODO 哪里对了,怎样才最好", "TODO what is right, and what would make it best"),
     "why_poor": ("TODO 为什么欠妥", "TODO why it is poor"),
+    "critical": ("TODO 违反了哪条保护客户或银行的规定", "TODO the rule protecting the customer or the bank it breaks"),
     "end_good": ("TODO 好的结局", "TODO how it ends well"),
     "end_risk": ("TODO 有风险的结局", "TODO how it ends at risk"),
     "end_lost": ("TODO 失去客户的结局", "TODO how the customer is lost"),
@@ -143,12 +149,16 @@ def skeleton(scenario_id: str, customer_type: str = "agitated", langs: list[str]
             out.append(f"    situation: {L('situation')}")
         else:
             out.append(f"    customer: {L('customer')}")
-        out.append("    choices:  # the choice with the highest total is the best; keep one clearly best")
-        # The best choice's position alternates, so a teller learns the conversation, not "always 1".
-        pair = (("good", good), ("poor", poor))
-        for which, (act, scores, mood) in (pair if n % 2 == 0 else pair[::-1]):
+        out.append("    choices:  # the highest total is the best; a half-right choice earns part of its points")
+        # A half-right choice: the best's act, one point of its first principle, half its calming.
+        g_act, g_scores, g_mood = good
+        fair = (g_act, {next(iter(g_scores)): 1}, g_mood // 2)
+        # The best choice's position turns, so a teller learns the conversation, not "always 1".
+        trio = [("good", good), ("fair", fair), ("poor", poor)]
+        shift = n % 3
+        for which, (act, scores, mood) in trio[-shift:] + trio[:-shift] if shift else trio:
             if nxt is None:
-                target = "retained" if which == "good" else "at-risk"
+                target = "at-risk" if which == "poor" else "retained"
             elif which == "poor" and n == 1 and customer_type == "agitated":
                 target = "lost"  # explaining to a furious customer before soothing loses them
             else:
@@ -159,8 +169,15 @@ def skeleton(scenario_id: str, customer_type: str = "agitated", langs: list[str]
                 f"        scores: {_scores(scores)}",
                 f"        mood: {mood}  # change of mood: negative calms",
                 f"        feedback: {L('why_' + which)}",
-                f"        next: {target}",
             ]
+            if which == "poor" and n == 1:
+                out += [
+                    "        # Only for a serious breach (a transfer to a flagged account, disclosing monitoring",
+                    "        # rules, selling above the risk level…): not ready whatever the score; keep its",
+                    "        # scores about the communication only.",
+                    f"        # critical: {L('critical')}",
+                ]
+            out.append(f"        next: {target}")
     out += [
         "  retained:",
         "    ending: retained  # retained, at_risk or lost",

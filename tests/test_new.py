@@ -98,3 +98,26 @@ def test_skeleton_function_refuses_bad_input():
         skeleton("Bad Id")
     with pytest.raises(ValueError):
         skeleton("ok", "grumpy")
+
+
+@pytest.mark.parametrize("ctype", ["agitated", "confused", "requesting"])
+def test_skeleton_shows_a_half_right_choice_at_every_step_and_a_commented_critical(ctype):
+    from coach.engine import Session
+    from coach.scenario.loader import load_scenario_text
+    from coach.skeleton import skeleton
+
+    text = skeleton(f"new-{ctype}", ctype)
+    scenario = load_scenario_text(text.encode("utf-8"), "new.yaml").scenario
+    for step in scenario.steps.values():
+        if step.choices:
+            top = max(c.total for c in step.choices)
+            assert any(0 < c.total < top for c in step.choices)
+    assert "        # critical: {zh: " in text
+    # the half-right path is "partly right" at every step and does not reach the pass mark
+    session = Session(scenario)
+    while not session.finished:
+        step = session.step
+        top = max(c.total for c in step.choices)
+        turn = session.choose(next(i for i, c in enumerate(step.choices) if 0 < c.total < top))
+        assert turn.partly_right
+    assert not session.scorecard().ready
