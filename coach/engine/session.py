@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from coach.engine import rules
-from coach.engine.rules import RuleState
+from coach.engine.rules import RuleState, on_ending, on_move
 from coach.engine.scorecard import Scorecard
 from coach.engine.turn import Turn
 from coach.scenario.model import Scenario, Step
@@ -72,7 +71,7 @@ class Session:
                 best_points[pid] = max(best_points.get(pid, 0), pts)
         best_index = step.best_index()
         mood_before = self.mood
-        events = rules.on_move(self.scenario, self.step_id, choice, mood_before, self._state)
+        events = on_move(self.scenario, self.step_id, choice, mood_before, self._state)
         mood_after = _clamp(mood_before + choice.mood + sum(e.mood for e in events))
         turn = Turn(
             step=self.step_id, phase=step.phase or "", index=index, act=choice.act,
@@ -110,4 +109,4 @@ class Session:
             raise SessionOver(f"step '{step_id}' does not exist")
         self.step_id = step_id
         if self.step.is_ending:
-            self.ending_events = rules.on_ending(self.scenario, step_id, self._state)
+            self.ending_events = on_ending(self.scenario, step_id, self._state)
