@@ -158,3 +158,15 @@ def test_every_top_total_choice_counts_as_best_in_a_session():
     result = load_scenario(FIXTURES / "bad" / "lint-no-clear-best.yaml")
     assert Session(result.scenario).choose(1).was_best
     assert Session(result.scenario).choose(0).was_best
+
+
+def test_all_or_nothing_scoring_over_three_steps_is_a_warning():
+    text = (FIXTURES / "good" / "atm-card-retained.yaml").read_text(encoding="utf-8")
+    text = text.replace("scores: {root_cause: 1}", "scores: {root_cause: -1}")  # the only half-right one
+    result = load_scenario_text(text.encode("utf-8"), "all-or-nothing.yaml", lint=False)
+    codes = [d.code for d in lint(result.scenario, result.positions, result.path)]
+    assert codes == ["no-partial-credit"]
+
+
+def test_one_half_right_choice_is_enough_to_silence_no_partial_credit():
+    assert not [d for d in findings("atm-card-retained", "good") if d.code == "no-partial-credit"]

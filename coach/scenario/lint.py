@@ -7,7 +7,8 @@ errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missin
           critical-best (a critical mistake cannot be the best choice)
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
           unscored, todo, best-always-same, length-cue, name-cue, apology-cue, polite-cue,
-          clause-cue, position-cue (the form of the choices points at the best: coach.scenario.cues)
+          clause-cue, position-cue (the form of the choices points at the best: coach.scenario.cues),
+          no-partial-credit (three or more decision steps and not one half-right choice)
 """
 
 from __future__ import annotations
@@ -193,6 +194,17 @@ class _Linter:
                     )
             elif len(step.choices) >= 2:
                 best_at.append(tied[0])
+        # All-or-nothing scoring: a slip costs as much as a blunder, and the verdict is unfair.
+        decisions = [st for _, st in _cues.decision_steps(self.s) if any(c.scores for c in st.choices)]
+        if len(decisions) >= 3 and not any(
+            0 < c.total < max(x.total for x in st.choices) for st in decisions for c in st.choices
+        ):
+            self.add(
+                ("steps",), "warning",
+                f"no decision step (of {len(decisions)}) has a half-right choice (a total above 0 and below the "
+                "best's): give most steps one, so one slip is not scored as a blunder",
+                "no-partial-credit",
+            )
         # A teller in practice mode learns the position instead of the conversation.
         if len(best_at) >= 3 and len(set(best_at)) == 1:
             self.add(
