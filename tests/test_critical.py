@@ -164,3 +164,10 @@ def test_lint_refuses_a_critical_choice_tied_for_best():
 
 def test_the_fixture_is_clean():
     assert _lint(CRITICAL.read_text(encoding="utf-8")) == []
+
+
+def test_xapi_export_says_failed_for_a_critical_mistake_whatever_the_score(capsys, tmp_path):
+    db = _db_with(tmp_path, [("ann", [1, 0])])
+    assert main(["export", "--xapi", str(db)]) == 0
+    verbs = [json.loads(line)["verb"]["id"].rsplit("/", 1)[1] for line in capsys.readouterr().out.splitlines()]
+    assert verbs[-1] == "failed"
