@@ -89,12 +89,14 @@ S: dict[str, tuple[str, str]] = {
     "scoring_text": (
         "每个选择按文章的原则得分(-3 到 3)。每个原则的得分 = 你得到的分数 ÷ 所走路径上每一步最好选择"
         "能得到的分数,换算成 0–100。文章的规则无论作者如何打分都会生效:先安抚再解释;投诉不止于解决;"
-        "不敷衍;因客户类型而异。总分 80 以上为「可以上岗」。",
+        "不敷衍;因客户类型而异。得到部分分数的选择是「部分正确」。总分 80 以上、且没有严重错误"
+        "(违反保护客户或银行的规定)为「可以上岗」。",
         "Each choice earns points on the article's principles (-3 to 3). A principle's score is what you "
         "earned over what the best choice at each step of your path offered, as 0–100. The article's rules "
         "apply whatever the author's points say: soothe before explaining, a complaint does not end at the "
-        "fix, no perfunctory answers, serve each customer type as the article says. 80 or more overall "
-        "is 'ready'.",
+        "fix, no perfunctory answers, serve each customer type as the article says. A choice earning part "
+        "of the best points is 'partly right'. 80 or more overall, with no critical mistake (breaking a "
+        "rule that protects the customer or the bank), is 'ready'.",
     ),
     "global_keys": (
         "? / F1 帮助 · F2 切换中英文 · Ctrl+P 命令面板 · Ctrl+Q 退出",
