@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from coach.engine import Session, SessionOver
-from coach.scenario.cues import CUE_IDS, CueTally, Features, decision_steps, tally_scenario
+from coach.scenario.cues import (
+    CUE_IDS, POSITION_MIN_STEPS, CueTally, Features, decision_steps, tally_scenario,
+)
 from coach.scenario.model import Scenario, Step
 
 #: Seeded random plays per scenario; the mean is stable to about a point at this count.
@@ -151,7 +153,11 @@ class ScenarioAudit:
     half: tuple[int, int] = (0, 0)  # decision steps with a half-right choice, of
 
     def warnings(self) -> list[str]:
-        return [cid for cid, t in self.cues.items() if t.systematic()]
+        """The cues `coach validate` warns about for this scenario (same thresholds)."""
+        out = [cid for cid, t in self.cues.items() if t.systematic()]
+        out += [f"pos{i + 1}" for i, t in enumerate(self.positions)
+                if t.steps >= POSITION_MIN_STEPS and t.systematic() and t.rate < 1]
+        return out
 
 
 def audit_scenario(scenario: Scenario, path: str = "", runs: int = RANDOM_RUNS) -> ScenarioAudit:

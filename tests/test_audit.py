@@ -186,3 +186,11 @@ def test_lint_warns_name_cue_when_only_the_best_names_the_customer():
             if c["scores"] == TOTALS["B"]:
                 c["text"] = {"zh": "林先生现在办", "en": "Mr Lin now"}
     assert "name-cue" in _lint_codes(data)
+
+
+def test_audit_warnings_match_the_linter(tmp_path, capsys):
+    folder = longest_wins(tmp_path / "lib", n_scenarios=1)
+    _, data = audit_json(capsys, str(folder))
+    assert data["scenarios"][0]["warnings"] == ["long_zh", "long_en"]
+    assert main(["validate", str(folder)]) == 0
+    assert capsys.readouterr().out.count("[length-cue]") == 2
