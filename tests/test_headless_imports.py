@@ -6,7 +6,8 @@ import subprocess
 import sys
 import textwrap
 
-HEADLESS = ["coach.cli", "coach.scenario.loader", "coach.scenario.lint", "coach.commands.validate", "coach.engine"]
+HEADLESS = ["coach.cli", "coach.scenario.loader", "coach.scenario.lint", "coach.commands.validate", "coach.engine",
+            "coach.audit", "coach.commands.audit"]
 
 
 def test_headless_modules_do_not_import_textual():
