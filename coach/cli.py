@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "export": "Export attempts as xAPI statements for a learning management system.",
     "graph": "Draw a scenario's step graph (mermaid or dot).",
     "new": "Write a scenario skeleton to start from.",
+    "serve": "Serve the coach to browsers (a training room); needs coach[serve].",
 }
 
 
