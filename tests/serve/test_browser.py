@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import io
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def _open_scenario(tab: Tab, lang: str = "en") -> None:
     tab.press("/")
     tab.type(scenario.id)
     tab.press("Enter")
-    tab.wait_for("1 " if lang == "en" else "1")
+    tab.wait_for("· 1 个场景" if lang == "zh" else "· 1 scenarios")
     tab.press("Enter")
     tab.wait_for(localize(scenario.customer.name, lang))
     tab.press("Enter")
@@ -82,6 +83,13 @@ def _play_by_keys(tab: Tab, lang: str = "en") -> None:
         tab.page.wait_for_timeout(300)
         tab.press("Enter")
     tab.wait_for("复盘" if lang == "zh" else "Debrief")
+
+
+def _wait_for_answers(db: Path, n: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _rows(db, "SELECT count(*) FROM answers")[0][0] < n:
+        assert time.monotonic() < deadline, f"fewer than {n} answers stored after {timeout} s"
+        time.sleep(0.1)
 
 
 def _finished_attempts(db: Path) -> list[tuple]:
@@ -120,6 +128,7 @@ def test_a_teller_plays_by_mouse_in_assessment_mode(browser, serve) -> None:
     tab.press("/")
     tab.type(scenario.id)
     tab.press("Enter")
+    tab.wait_for("· 1 scenarios")
     tab.wait_quiet()
     tab.click_text(localize(scenario.title, "en")[:20])  # a click on the row opens its briefing
     tab.wait_for(localize(scenario.customer.name, "en"))
@@ -159,7 +168,7 @@ def test_ctrl_c_ends_every_session_and_keeps_their_answers(browser, serve) -> No
     first = _best_path()[0]
     tab.wait_for(localize(Session(_scenario()).step.choices[first].text, "en")[:12])
     tab.press(str(first + 1))
-    tab.page.wait_for_timeout(500)
+    _wait_for_answers(server.db, 1)
     assert server.children(), "the tab's coach process is not running"
     assert server.interrupt() == 0
     assert server.children() == []
