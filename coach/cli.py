@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "graph": "Draw a scenario's step graph (mermaid or dot).",
     "new": "Write a scenario skeleton to start from.",
     "audit": "Check whether the choices' form gives the answer away (cues, test-wise strategies).",
+    "serve": "Serve the coach to browsers (a training room); needs coach[serve].",
 }
 
 

@@ -26,6 +26,8 @@ def add_store_arguments(p: argparse.ArgumentParser) -> None:
     from coach.store.cli_support import add_db_arguments
 
     p.add_argument("--teller", metavar="NAME", help="who is practising (skips the name prompt)")
+    p.add_argument("--ask-teller", action="store_true",
+                   help="always ask who is practising, even if one teller is known (a shared PC; coach serve)")
     add_db_arguments(p)
 
 
@@ -116,7 +118,7 @@ def open_store(args: argparse.Namespace, lang: str = "en") -> StoreLink | int:
     except StoreError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 1
-    if name is None:
+    if name is None and not getattr(args, "ask_teller", False):
         known = tellers(conn)
         if len(known) == 1:
             name = known[0]  # one teller on this workstation: no need to ask
