@@ -154,6 +154,15 @@ class Tab:
                 raise AssertionError(f"not on screen after {timeout} s: {needles!r}\n{text}")
             self.page.wait_for_timeout(100)
 
+    def wait_gone(self, needle: str, timeout: float = 20.0) -> str:
+        """Wait until `needle` is no longer on screen (a dialog has closed)."""
+        deadline = time.monotonic() + timeout
+        while needle in (text := self.text()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still on screen after {timeout} s: {needle!r}\n{text}")
+            self.page.wait_for_timeout(100)
+        return text
+
     def wait_quiet(self, ms: int = 400) -> str:
         """Wait until the screen stops changing (an animation or a redraw has finished)."""
         last, stable = None, 0

@@ -47,12 +47,15 @@ def _rows(db: Path, sql: str, *params) -> list[tuple]:
 
 def _open_tab(browser, server, teller: str, lang: str = "en") -> Tab:
     tab = Tab(browser.new_page(viewport={"width": 1100, "height": 700}), server.url)
-    text = tab.wait_for("你是哪位柜员" if lang == "zh" else "Who is practising?")
+    prompt = "你是哪位柜员" if lang == "zh" else "Who is practising?"
+    tab.wait_for(prompt)
     if _known_tellers(server.db):
         tab.press("Tab")  # from the list of known names to "a new name"
     tab.type(teller)
     tab.press("Enter")
+    tab.wait_gone(prompt)  # keys typed before the dialog closes would go to it
     tab.wait_for("场景库" if lang == "zh" else "Scenario library")
+    tab.wait_quiet()
     return tab
 
 
