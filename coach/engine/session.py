@@ -8,10 +8,10 @@ from typing import Iterable
 from coach.engine import rules
 from coach.engine.rules import RuleEvent, RuleState
 from coach.engine.scorecard import Scorecard
-from coach.scenario.model import Scenario, Step
+from coach.scenario.model import MAX_MOVES, Scenario, Step
 
-#: A play longer than this is a cycle the linter should have caught; stop rather than loop forever.
-MAX_MOVES = 500
+# MAX_MOVES: a play longer than this is a cycle the linter should have caught (or a teller going
+# round a loop with a way out); stop rather than loop forever. The linter keeps the best path within it.
 
 
 class SessionOver(Exception):

@@ -3,7 +3,8 @@
 Each finding is a `Diagnostic` with a stable code, located at the offending key through the
 loader's position map:
 
-errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language
+errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language,
+          best-loop, too-long (the best path, which `play --best` and `check --auto best` take)
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
           unscored, todo, best-always-same
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from coach.scenario.diagnostics import Diagnostic, Severity
-from coach.scenario.model import Scenario
+from coach.scenario.model import MAX_MOVES, Scenario
 
 Position = tuple[int, int]
 
@@ -95,6 +96,8 @@ class _Linter:
                 f"steps loop with no way out to an ending: {loop}", "trap-cycle",
             )
 
+        self.best_path()
+
         if self.s.customer.type == "agitated":
             if not any(steps[sid].phase == "calming" for sid in reached):
                 self.add(
@@ -102,6 +105,28 @@ class _Linter:
                     "an agitated customer, but no step of phase 'calming' on any path (calm first, then explain)",
                     "no-calming",
                 )
+
+    def best_path(self) -> None:
+        """Follow the best choice from the start, as the engine does for `play --best`: it must reach
+        an ending, without coming back to a step, within the engine's move cap."""
+        steps = self.s.steps
+        sid, seen, order = self.s.start, {}, []
+        while sid in steps and not steps[sid].is_ending and steps[sid].choices:
+            if sid in seen:
+                loop = " → ".join(order[seen[sid]:] + [sid])
+                self.add(("steps", sid), "error",
+                         f"taking the best choice at every step goes round in a loop: {loop}; "
+                         "give the loop's way out the higher points", "best-loop")
+                return
+            if len(order) >= MAX_MOVES:
+                self.add(("start",), "error",
+                         f"the best path is longer than {MAX_MOVES} choices, the most one play can take",
+                         "too-long")
+                return
+            seen[sid] = len(order)
+            order.append(sid)
+            step = steps[sid]
+            sid = step.choices[step.best_index()].next
 
     # -- texts ----------------------------------------------------------------------------
 
