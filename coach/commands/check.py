@@ -250,7 +250,7 @@ def _record(conn, name: str, args, plays, library):
 
 
 def _interactive(args, conn, name, library) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()):  # `<&-` leaves None
         return _err("the interactive check needs a terminal; in a script use --auto best|worst or "
                     "--answers FILE (see coach check --help)", 2)
     try:
