@@ -166,10 +166,27 @@ async def test_question_mark_on_the_check_screen_shows_the_checks_keys(tmp_path)
     conn.close()
 
 
-async def test_question_mark_on_the_check_inside_the_coach_shows_the_checks_keys():
+async def test_question_mark_on_the_check_inside_the_coach_shows_the_checks_keys(tmp_path):
+    from coach import check
+    from coach.store import connect
+    from coach.tui.app import CoachApp
+    from coach.tui.i18n import HELP_KEYS
     from coach.tui.screens.check import CheckScreen
+    from coach.tui.screens.help import HelpScreen
 
-    assert getattr(CheckScreen, "HELP", None) == "check"
+    library, _ = check.load_library([ORDER.parent])
+    conn = connect(tmp_path / "h.sqlite3")
+    app = CoachApp([], lang="en", bundled=False, user=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(CheckScreen(conn, "Li", [c for c in library if c.id == "order"], library=library))
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").visual)
+        assert HELP_KEYS["check"][1] in text and HELP_KEYS["library"][1] not in text
+    conn.close()
 
 
 async def test_one_escape_asks_before_ending_the_check(tmp_path):
