@@ -79,6 +79,8 @@ COMMANDS = {
                                             "--dir", str(ROOT / "tests" / "fixtures" / "engine"),
                                             "--scenarios", OSC52],
     "new hostile id": lambda e: ["new", OSC52, "--out", str(e["tmp"])],
+    "new into a hostile folder name": lambda e: ["new", "fresh-one", "--out", str(e["tmp"] / f"dir{OSC52}")],
+    "schema to a hostile file name": lambda e: ["schema", "--output", str(e["tmp"] / f"s{OSC52}.json")],
     "usage error with hostile value": lambda e: ["history", "--limit", OSC52],
 }
 
@@ -90,6 +92,14 @@ def test_no_escape_sequence_reaches_the_terminal(env, capsys, name):
     assert "Traceback" not in err
     assert_clean(out, f"on stdout of {name}")
     assert_clean(err, f"on stderr of {name}")
+
+
+def test_every_subcommand_is_run_against_hostile_input():
+    """A new subcommand must join COMMANDS above, and so the test before this one."""
+    from coach.cli import COMMANDS as SUBCOMMANDS
+
+    dummy = {"db": "d", "broken": "b", "file": "f", "files": [], "tmp": Path("t")}
+    assert set(SUBCOMMANDS) <= {make(dummy)[0] for make in COMMANDS.values()}
 
 
 def test_hostile_text_is_shown_visibly_not_dropped(env, capsys):
