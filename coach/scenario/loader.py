@@ -602,8 +602,11 @@ def _validation_diagnostics(
         kinds = {e["type"] for e, _, _ in items}
         if "string_type" in kinds and ("dict_type" in kinds or any(_is_dict_branch(e) for e, _, _ in items)):
             value = items[0][1]
-            if isinstance(value, dict):  # a mapping: the str branch's complaint is noise
-                items = [it for it in items if it[0]["type"] != "string_type"]
+            # a mapping: the str branch's complaint is noise, unless it is the only one (a mapping
+            # where a language's text belongs, e.g. `zh: {}`)
+            kept = [it for it in items if it[0]["type"] != "string_type"] if isinstance(value, dict) else []
+            if kept:
+                items = kept
             else:
                 line, col = _position(positions, place)
                 sig = (line, col, "text_type")

@@ -96,6 +96,15 @@ def test_coach_check_survives_a_huge_number_in_the_users_folder(tmp_path, capsys
     assert code == 1 and "big.yaml:6:13: error" in out
 
 
+def test_a_mapping_where_a_languages_text_belongs_is_an_error_not_silence():
+    """Found by the fuzz suite: `title: {zh: {}, en: …}` gave no scenario and no error, so
+    `validate` called the file valid."""
+    text = ORDER_TEXT.replace("title: {zh: 顺序, en: Order}", "title: {zh: {}, en: Order}")
+    result = load_scenario_text(text.encode(), "x.yaml")
+    assert result.scenario is None and [d.code for d in result.errors] == ["text_type"]
+    assert result.errors[0].line == 4
+
+
 # ---- the linter and the engine agree ---------------------------------------------------------
 
 
