@@ -57,6 +57,51 @@ def _available_commands(wanted: str | None) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Everything it prints goes through coach.untrusted.SafeStream, so no escape
+    sequence from a database, a file name or an argument reaches the terminal; a standard output
+    that cannot be written (a full disk, a closed pipe) is a message and exit 1, not a traceback."""
+    from coach.untrusted import OutputError, SafeStream
+
+    real_out, real_err = sys.stdout, sys.stderr
+    sys.stdout = SafeStream(real_out, "standard output")
+    sys.stderr = SafeStream(real_err, "standard error")
+    try:
+        try:
+            code = _dispatch(argv)
+        except SystemExit:
+            sys.stdout.flush()  # --help or a usage error: what argparse printed must reach the disk
+            raise
+        sys.stdout.flush()
+        return code
+    except OutputError as exc:
+        return _output_failed(exc, real_out, real_err)
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+
+
+def _output_failed(exc, real_out, real_err) -> int:
+    import errno
+    import os
+
+    if exc.error.errno != errno.EPIPE:  # a closed pipe (`| head`) is the reader's choice: no message
+        try:
+            real_err.write(f"coach: {exc}; the output is incomplete.\n")
+            real_err.flush()
+        except (OSError, ValueError):
+            pass
+    # What is still buffered would fail again when Python exits ("Exception ignored ..."): the
+    # rest goes nowhere instead.
+    for stream in (real_out, real_err) if exc.stream == "standard error" else (real_out,):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+            pass
+    return 1
+
+
+def _dispatch(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
     starts_with_option = bool(argv) and argv[0].startswith("-") and first not in COMMANDS
@@ -75,5 +120,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1

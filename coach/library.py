@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import coach
 
 SUFFIXES = (".yaml", ".yml")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")  # the model's id pattern
 
 
 def bundled_dir() -> Path:
@@ -33,11 +35,33 @@ def scenario_files(folder: Path) -> list[Path]:
 def resolve(ref: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Path | None:
     """A scenario given as a path, or as an id found in the extra, bundled or user folders."""
     path = Path(ref)
-    if path.suffix in SUFFIXES or path.exists():
-        return path if path.is_file() else None
+    try:
+        if path.suffix in SUFFIXES or path.exists():
+            return path if path.is_file() else None
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte: no such file
+        return None
+    return find_id(ref, extra_dirs)
+
+
+def is_scenario_id(text: str) -> bool:
+    """A scenario id as the model allows it: lower case letters, digits and dashes, at most 64."""
+    return isinstance(text, str) and len(text) <= 64 and _ID.match(text) is not None
+
+
+def find_id(sid: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Path | None:
+    """The file `<sid>.yaml` (or .yml) in the extra, bundled or user folders, for an id only.
+
+    A scenario id read from a database is untrusted: it is never used as a path (`../x`, `/etc/x`),
+    and one that is not a valid id (too long for a file name, a NUL byte) names no file.
+    """
+    if not is_scenario_id(sid):
+        return None
     for folder in (*extra_dirs, bundled_dir(), user_dir()):
         for suffix in SUFFIXES:
-            candidate = folder / f"{ref}{suffix}"
-            if candidate.is_file():
-                return candidate
+            candidate = folder / f"{sid}{suffix}"
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError:
+                continue
     return None

@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from coach.commands.validate import collect
     from coach.library import bundled_dir
     from coach.scenario.loader import load_scenario
+    from coach.untrusted import one_line
 
     paths = args.paths or [str(bundled_dir())]
     files, problems = collect(paths)
@@ -89,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         if result.scenario is None or not result.ok:
             for d in result.errors[:5]:
                 print(d.format(), file=sys.stderr)
-            print(f"coach audit: {f} has errors; fix them first (coach validate {f})", file=sys.stderr)
+            name = one_line(f)  # a file name may hold a newline or an escape
+            print(f"coach audit: {name} has errors; fix them first (coach validate {name})", file=sys.stderr)
             broken = True
             continue
         loaded.append((result.scenario, str(f)))

@@ -78,13 +78,22 @@ def _folders(args) -> list[Path]:
 
 def _load_answers(raw: str) -> dict[str, list[int]] | str:
     try:
-        text = sys.stdin.read() if raw == "-" else Path(raw).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        if raw == "-":
+            if sys.stdin is None or sys.stdin.closed:
+                return "--answers - reads standard input, which is closed"
+            text = sys.stdin.read()
+        else:
+            text = Path(raw).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL byte in the name
         return f"cannot read --answers {raw}: {getattr(exc, 'strerror', None) or exc}"
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"--answers {raw} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+    except RecursionError:  # 100,000 nested [
+        return f"--answers {raw} nests too deeply to be a list of choices"
+    except ValueError:  # a number past Python's int/str conversion limit
+        return f"--answers {raw} holds a number too long to be a choice"
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, list) and all(type(n) is int and n >= 1 for n in v)
         for k, v in data.items()
@@ -178,6 +187,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _plan_choices(chosen, answers: dict[str, list[int]], auto: str | None):
     """Dry-run every scenario before anything is stored: [(candidate, [0-based choices])] or an error."""
+    from coach.engine import SessionOver
+
+    try:
+        return _dry_run(chosen, answers, auto)
+    except SessionOver as exc:  # a loop the linter cannot forbid (the worst path may go round one)
+        return f"a chosen scenario cannot be played to an ending: {exc}"
+
+
+def _dry_run(chosen, answers: dict[str, list[int]], auto: str | None):
     from coach.engine import Session
 
     plays = []
@@ -232,7 +250,7 @@ def _record(conn, name: str, args, plays, library):
 
 
 def _interactive(args, conn, name, library) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()):  # `<&-` leaves None
         return _err("the interactive check needs a terminal; in a script use --auto best|worst or "
                     "--answers FILE (see coach check --help)", 2)
     try:

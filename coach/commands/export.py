@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from coach.reports import ReportError, scenario_finder
     from coach.reports.merge import Filters, merge, parse_since
     from coach.reports.xapi import DEFAULT_HOMEPAGE, Exporter, check_homepage
+    from coach.untrusted import one_line
 
     if not args.xapi:
         return _fail("choose the export format: --xapi", 2)
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if exporter.missing:
         print("coach export: no scenario file of the same version for "
-              + ", ".join(sorted(exporter.missing))
+              + ", ".join(one_line(sid) for sid in sorted(exporter.missing))
               + ": their steps are exported without choices or correct answers (add --scenarios DIR)",
               file=sys.stderr)
     if args.homepage is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sqlite3
 import sys
@@ -37,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from coach.store.cli_support import open_db
     from coach.store.db import StoreError, default_path
     from coach.store.tellers import find_teller, tellers
+    from coach.untrusted import one_line
 
     path = default_path(args.db)
     if not path.exists() and not path.is_symlink():
@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"coach history: {exc}", file=sys.stderr)
                 return 2
             if teller_id is None:
-                known = ", ".join(tellers(conn)) or "none yet"
-                print(f"coach history: no teller named '{args.teller}' in {path} (known: {known}).",
+                known = ", ".join(one_line(n) for n in tellers(conn)) or "none yet"
+                print(f"coach history: no teller named '{one_line(args.teller)}' in {one_line(path)} (known: {known}).",
                       file=sys.stderr)
                 return 1
         rows = queries.history(conn, teller_id, args.limit)
@@ -83,10 +83,12 @@ def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = ""
         indent = 2 if sys.stdout.isatty() else None
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
     elif args.format == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
+        from coach.csvout import SafeWriter  # the report's writer: no cell runs as a formula
+
+        w = SafeWriter(sys.stdout, lineterminator="\n")
         w.writerow(FIELDS)
         for r in rows:
-            w.writerow(["" if (v := getattr(r, f)) is None else v for f in FIELDS])
+            w.writerow([getattr(r, f) for f in FIELDS])
     else:
         _text(args.lang, rows, extra, note)
     return 0
@@ -94,6 +96,7 @@ def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = ""
 
 def _text(lang: str, rows, extra: dict, note: str) -> None:
     from coach.cells import fit
+    from coach.untrusted import one_line
     from coach.principles import OUTCOME_NAMES, PRINCIPLES, pick
 
     zh = lang == "zh"
@@ -109,7 +112,7 @@ def _text(lang: str, rows, extra: dict, note: str) -> None:
     widths = ((12, "<"), (16, "<"), (24, "<"), (10, "<"), (5, ">"), (12, "<"), (7, ">"))
 
     def row(cells) -> str:
-        return " ".join(fit(str(c), w, a) for c, (w, a) in zip(cells, widths)).rstrip()
+        return " ".join(fit(one_line(c), w, a) for c, (w, a) in zip(cells, widths)).rstrip()
 
     lines = [row(head)]
     for r in rows:

@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         if picks is None:
             print("coach play: --choose takes positive numbers separated by commas, e.g. 2,1,3", file=sys.stderr)
             return 2
-    session = Session(scenario)
     try:
+        session = Session(scenario)  # a missing start step is SessionOver too
         if picks is not None:
             for n, pick_ in enumerate(picks, 1):
                 if session.finished:

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from coach.reports import ReportError, build, scenario_finder
     from coach.reports.merge import Filters, known_values, merge, parse_since
     from coach.reports.render import VIEWS, to_csv, to_json, to_table
+    from coach.untrusted import one_line
 
     try:
         since = parse_since(args.since) if args.since else None
@@ -54,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
             if args.teller and args.teller not in known_values(args.dbs, "teller"):
                 known = known_values(args.dbs, "teller")
                 return _fail(f"no teller named '{args.teller}' in these databases"
-                             + (f" (tellers: {', '.join(known[:10])})" if known else ""))
+                             + (f" (tellers: {', '.join(one_line(k) for k in known[:10])})" if known else ""))
             if args.scenario and args.scenario not in known_values(args.dbs, "scenario"):
                 known = known_values(args.dbs, "scenario")
                 return _fail(f"no attempts of scenario '{args.scenario}' in these databases"
-                             + (f" (scenarios: {', '.join(known[:10])})" if known else ""))
+                             + (f" (scenarios: {', '.join(one_line(k) for k in known[:10])})" if known else ""))
             return _fail("no finished attempts in these databases" + (" for these filters" if any(
                 (args.since, args.teller, args.scenario)) else ""))
     except ReportError as exc:

@@ -81,4 +81,7 @@ def run(args: argparse.Namespace) -> int:
         result = app.run()
     except KeyboardInterrupt:
         return 130
+    if getattr(app, "stopped_by", None):  # coach/tui/signals.py: the terminal is restored by now
+        print(f"coach run: stopped by {app.stopped_by}; every answer given is saved in the history.",
+              file=sys.stderr)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

@@ -33,15 +33,18 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
     problems: list[str] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = scenario_files(p)
-            if not found:
-                problems.append(f"{raw}: no scenario files (*.yaml, *.yml) in this folder")
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            problems.append(f"{raw}: no such file or folder")
+        try:
+            if p.is_dir():
+                found = scenario_files(p)
+                if not found:
+                    problems.append(f"{raw}: no scenario files (*.yaml, *.yml) in this folder")
+                files.extend(found)
+            elif p.exists():
+                files.append(p)
+            else:
+                problems.append(f"{raw}: no such file or folder")
+        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+            problems.append(f"{raw}: cannot be read ({getattr(exc, 'strerror', None) or exc})")
     unique = list(dict.fromkeys(files))
     return unique, problems
 

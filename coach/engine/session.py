@@ -7,10 +7,10 @@ from typing import Iterable
 from coach.engine.rules import RuleState, on_ending, on_move
 from coach.engine.scorecard import Scorecard
 from coach.engine.turn import Turn
-from coach.scenario.model import Scenario, Step
+from coach.scenario.model import MAX_MOVES, Scenario, Step
 
-#: A play longer than this is a cycle the linter should have caught; stop rather than loop forever.
-MAX_MOVES = 500
+# MAX_MOVES: a play longer than this is a cycle the linter should have caught (or a teller going
+# round a loop with a way out); stop rather than loop forever. The linter keeps the best path within it.
 
 
 class SessionOver(Exception):

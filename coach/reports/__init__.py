@@ -13,14 +13,14 @@ from coach.reports.merge import Dataset, Filters, ReportError, merge
 
 def scenario_finder(extra_dirs: tuple[Path, ...] = ()) -> Callable[[str, str], object | None]:
     """Find the scenario file of an id whose sha256 matches, in the extra, bundled and user folders."""
-    from coach.library import resolve
+    from coach.library import find_id
     from coach.scenario.loader import load_scenario
 
     cache: dict[str, object | None] = {}
 
     def find(sid: str, sha: str) -> object | None:
         if sid not in cache:
-            path = resolve(sid, extra_dirs)
+            path = find_id(sid, extra_dirs)  # an id from the database, never a path
             result = load_scenario(path, lint=False) if path is not None else None
             ok = result is not None and result.scenario is not None and result.scenario.id == sid
             cache[sid] = result if ok else None

@@ -84,6 +84,10 @@ def db_files(paths: list[str]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         p = Path(raw).expanduser()
+        try:
+            p.exists()
+        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+            raise ReportError(f"{raw}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.suffix in DB_SUFFIXES and f.is_file())
             if not found:

@@ -6,10 +6,10 @@ markup), CSV cells that a spreadsheet would run as a formula are prefixed with a
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
+from coach.csvout import SafeWriter, is_number
 from coach.principles import OUTCOME_NAMES, OUTCOMES, PRINCIPLES, pick
 
 VIEWS = ("tellers", "principles", "scenarios", "items")
@@ -118,6 +118,8 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
     from rich.table import Table
     from rich.text import Text
 
+    from coach.untrusted import one_line
+
     buf = io.StringIO()
     console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None,
                       markup=False, emoji=False, highlight=False)
@@ -130,7 +132,7 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
             numeric = bool(rows) and all(_is_number(r[i]) or r[i] == "—" for r in rows)
             table.add_column(Text(h), overflow="fold", no_wrap=numeric, justify="right" if numeric else "left")
         for row in rows:
-            table.add_row(*(Text(cell) for cell in row))
+            table.add_row(*(Text(one_line(cell)) for cell in row))  # a newline in a name forges no row
         if not rows:
             console.print(Text(pick(TITLES[view], lang) + ": " + ("没有数据" if lang == "zh" else "no data")))
             continue
@@ -141,23 +143,13 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
     return buf.getvalue()
 
 
-def _safe_cell(cell: str) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(cell) else cell
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
+_is_number = is_number
 
 
 def to_csv(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> bytes:
     """UTF-8 with a BOM; several views are sections separated by an empty row."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = SafeWriter(buf, lineterminator="\r\n")  # no cell runs as a formula (CSV injection)
     data = tables(report, lang)
     for n, view in enumerate(views):
         header, rows = data[view]
@@ -167,7 +159,7 @@ def to_csv(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> by
             writer.writerow([pick(TITLES[view], lang)])
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_safe_cell(c) for c in row])
+            writer.writerow(row)
     return buf.getvalue().encode("utf-8-sig")
 
 

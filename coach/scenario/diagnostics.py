@@ -19,7 +19,9 @@ class Diagnostic:
 
     def format(self) -> str:
         """`path:line:col: error: message [code]`, the form editors and CI understand."""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.code}]"
+        from coach.untrusted import one_line  # a file name can hold an escape or a newline
+
+        return f"{one_line(self.path)}:{self.line}:{self.col}: {self.severity}: {one_line(self.message)} [{self.code}]"
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -4,7 +4,8 @@ Each finding is a `Diagnostic` with a stable code, located at the offending key 
 loader's position map:
 
 errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missing-language,
-          critical-best (a critical mistake cannot be the best choice)
+          critical-best (a critical mistake cannot be the best choice),
+          best-loop, too-long (the best path, which `play --best` and `check --auto best` take)
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
           unscored, todo, best-always-same, length-cue, name-cue, apology-cue, polite-cue,
           clause-cue, position-cue (the form of the choices points at the best: coach.scenario.cues),
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 
 from coach.scenario import cues as _cues
 from coach.scenario.diagnostics import Diagnostic, Severity
-from coach.scenario.model import Scenario
+from coach.scenario.model import MAX_MOVES, Scenario
 
 Position = tuple[int, int]
 
@@ -100,6 +101,8 @@ class _Linter:
                 f"steps loop with no way out to an ending: {loop}", "trap-cycle",
             )
 
+        self.best_path()
+
         if self.s.customer.type == "agitated":
             if not any(steps[sid].phase == "calming" for sid in reached):
                 self.add(
@@ -107,6 +110,28 @@ class _Linter:
                     "an agitated customer, but no step of phase 'calming' on any path (calm first, then explain)",
                     "no-calming",
                 )
+
+    def best_path(self) -> None:
+        """Follow the best choice from the start, as the engine does for `play --best`: it must reach
+        an ending, without coming back to a step, within the engine's move cap."""
+        steps = self.s.steps
+        sid, seen, order = self.s.start, {}, []
+        while sid in steps and not steps[sid].is_ending and steps[sid].choices:
+            if sid in seen:
+                loop = " → ".join(order[seen[sid]:] + [sid])
+                self.add(("steps", sid), "error",
+                         f"taking the best choice at every step goes round in a loop: {loop}; "
+                         "give the loop's way out the higher points", "best-loop")
+                return
+            if len(order) >= MAX_MOVES:
+                self.add(("start",), "error",
+                         f"the best path is longer than {MAX_MOVES} choices, the most one play can take",
+                         "too-long")
+                return
+            seen[sid] = len(order)
+            order.append(sid)
+            step = steps[sid]
+            sid = step.choices[step.best_index()].next
 
     # -- texts ----------------------------------------------------------------------------
 

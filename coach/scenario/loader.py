@@ -222,6 +222,9 @@ _SPECIAL_FLOATS = {
     ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
 }
 _MAYBE_TYPED = frozenset("~nNtTfF-+.0123456789")
+#: Digits a number in a scenario may have (a mood is 0-100); a 5,000-digit integer would otherwise
+#: reach Python's int/str conversion limit deep inside validation.
+MAX_DIGITS = 30
 _NO_VALUE = object()
 
 
@@ -246,14 +249,28 @@ def _resolve_plain(value: str) -> Any:
     return value
 
 
+def _number_too_long(ev: ScalarEvent) -> None:
+    """Refuse a number with more digits than any scenario needs, at its position."""
+    value = ev.value
+    if len(value) > MAX_DIGITS and (_INT.match(value) or _INT_OCT.match(value) or _INT_HEX.match(value)
+                                    or _FLOAT.match(value)):
+        raise _Refused(f"a number {len(value)} characters long is too large for a scenario "
+                       f"(at most {MAX_DIGITS})",
+                       "number-too-large", *_pos(ev))
+
+
 def _scalar(ev: ScalarEvent) -> Any:
     tag = ev.tag
     if tag is None:
-        return _resolve_plain(ev.value) if not ev.style else ev.value
+        if ev.style:
+            return ev.value
+        _number_too_long(ev)
+        return _resolve_plain(ev.value)
     if tag == "!" or tag == _STR_TAG:
         return ev.value
     if tag not in _SCALAR_TAGS:
         raise _Refused(f"tag {_show(tag)} is not allowed in a scenario", "tag", *_pos(ev))
+    _number_too_long(ev)
     value = _resolve_plain(ev.value)
     want = tag.rsplit(":", 1)[1]
     ok = {
@@ -459,7 +476,10 @@ def _show(value: Any, limit: int = 60) -> str:
         return "true" if value else "false"
     if value is None:
         return "an empty value"
-    return str(value)
+    try:
+        return str(value)
+    except ValueError:  # an int past Python's str conversion limit
+        return "a very long number"
 
 
 def _plain(text: str) -> str:
@@ -582,8 +602,11 @@ def _validation_diagnostics(
         kinds = {e["type"] for e, _, _ in items}
         if "string_type" in kinds and ("dict_type" in kinds or any(_is_dict_branch(e) for e, _, _ in items)):
             value = items[0][1]
-            if isinstance(value, dict):  # a mapping: the str branch's complaint is noise
-                items = [it for it in items if it[0]["type"] != "string_type"]
+            # a mapping: the str branch's complaint is noise, unless it is the only one (a mapping
+            # where a language's text belongs, e.g. `zh: {}`)
+            kept = [it for it in items if it[0]["type"] != "string_type"] if isinstance(value, dict) else []
+            if kept:
+                items = kept
             else:
                 line, col = _position(positions, place)
                 sig = (line, col, "text_type")

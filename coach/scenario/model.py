@@ -37,6 +37,11 @@ def text_langs(text: Localized | None) -> set[str] | None:
     return set(text)
 
 
+#: The longest play the engine allows (coach.engine.session); the linter refuses a scenario whose
+#: best path is longer, so what `validate` calls valid the engine can play to its end.
+MAX_MOVES = 500
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 

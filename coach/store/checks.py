@@ -21,6 +21,13 @@ def start_check(conn: sqlite3.Connection, teller_id: int, minutes: int, pass_mar
         return int(cur.lastrowid)
 
 
+def abandon_check(conn: sqlite3.Connection, check_id: int) -> None:
+    """The teller ended the check early: it ended, with no verdict (not a "review")."""
+    with transaction(conn) as c:
+        c.execute("UPDATE checks SET ended = ?, numbers = ? WHERE id = ? AND verdict IS NULL",
+                  (now(), json.dumps({"abandoned": True}), check_id))
+
+
 def finish_check(conn: sqlite3.Connection, check_id: int, verdict: "Verdict") -> None:
     with transaction(conn) as c:
         c.execute(

@@ -47,9 +47,9 @@ class ResumeOffer:
 
 def Locator(extra_dirs: tuple[Path, ...] = ()) -> Callable[[str], Path | None]:
     """Find a scenario file by id in the extra, bundled and user folders."""
-    from coach.library import resolve
+    from coach.library import find_id
 
-    return lambda sid: resolve(sid, extra_dirs)
+    return lambda sid: find_id(sid, extra_dirs)  # an id from the database, never a path
 
 
 def offer_for(attempt: Unfinished, locate: Callable[[str], Path | None]) -> ResumeOffer:

@@ -24,6 +24,9 @@ def clean_name(raw: str) -> str:
 
 def teller_id(conn: sqlite3.Connection, name: str) -> int:
     """The id of a teller, created if new."""
+    row = conn.execute("SELECT id FROM tellers WHERE name = ?", (name,)).fetchone()
+    if row:  # a name as the database holds it (picked from the list), whatever it contains
+        return int(row[0])
     name = clean_name(name)
     row = conn.execute("SELECT id FROM tellers WHERE name = ?", (name,)).fetchone()
     if row:
@@ -34,7 +37,9 @@ def teller_id(conn: sqlite3.Connection, name: str) -> int:
 
 
 def find_teller(conn: sqlite3.Connection, name: str) -> int | None:
-    row = conn.execute("SELECT id FROM tellers WHERE name = ?", (clean_name(name),)).fetchone()
+    row = conn.execute("SELECT id FROM tellers WHERE name = ?", (name,)).fetchone()
+    if row is None:  # a name as typed: trimmed as it was stored
+        row = conn.execute("SELECT id FROM tellers WHERE name = ?", (clean_name(name),)).fetchone()
     return int(row[0]) if row else None
 
 

@@ -65,6 +65,9 @@ class CoachApp(App[int]):
     # ---- flow -------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        from coach.tui.signals import exit_on_signals
+
+        exit_on_signals(self)  # SIGTERM/SIGHUP/SIGQUIT: restore the terminal, keep the answers
         if self.start_entry is not None:
             from coach.tui.screens.briefing import BriefingScreen
 

@@ -30,10 +30,12 @@ class Entry:
 
 def shown_path(path: Path) -> str:
     """A path as the teller should read it: relative to the working folder when below it."""
+    from coach.untrusted import one_line  # a file name can hold an escape sequence or a newline
+
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return one_line(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
-        return str(path)
+        return one_line(path)
 
 
 def load_entry(path: Path) -> Entry:

@@ -110,6 +110,9 @@ S: dict[str, tuple[str, str]] = {
     "leave_q": ("练习还没结束。确定离开这个场景吗?", "The session is not finished. Leave it?"),
     "leave_keys": ("y 离开 · n 继续练习", "y leave · n keep going"),
     "quit_keys": ("y 退出 · n 继续练习", "y quit · n keep going"),
+    "end_check_q": ("自测还没结束。现在结束吗?这次自测不会给出结论。",
+                    "The check is not finished. End it now? It will give no verdict."),
+    "end_check_keys": ("y 结束 · n 继续自测", "y end it · n keep going"),
     # palette
     "cmd_lang": ("切换语言 (中文/English)", "Switch language (中文/English)"),
     "cmd_lang_help": ("界面和场景文字切换中英文", "Show the interface and scenarios in the other language"),
@@ -133,6 +136,9 @@ HELP_KEYS: dict[str, tuple[str, str]] = {
     ),
     "feedback": ("回车/空格 继续 · u/退格 撤回这一步", "Enter/Space continue · u/Backspace take it back"),
     "debrief": ("r 再练一次 · l 场景库 · q 退出 · ↑↓/PgUp/PgDn 滚动", "r retry · l library · q quit · ↑↓/PgUp/PgDn scroll"),
+    "check": ("1–9 或 ↑↓+回车 选择(不能撤回,结束时才有反馈) · Esc 提前结束(会先询问) · ? 帮助",
+              "1–9 or ↑↓+Enter choose (no take-backs, feedback at the end) · Esc end early (asks first) · ? help"),
+    "verdict": ("回车/Esc/q 关闭 · ↑↓ 滚动", "Enter/Esc/q close · ↑↓ scroll"),
 }
 
 

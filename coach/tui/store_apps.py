@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 
 from textual.app import App
+from textual.binding import Binding
 
 from coach import check
 from coach.store import queries
 from coach.tui.screens.check import CheckScreen
 from coach.tui.screens.history import HistoryScreen
 from coach.tui.screens.teller import TellerScreen
+from coach.tui.signals import exit_on_signals
 
 
 class HistoryApp(App):
@@ -23,6 +26,7 @@ class HistoryApp(App):
         self.conn, self.teller, self.lang, self.library = conn, teller, lang, library
 
     def on_mount(self) -> None:
+        exit_on_signals(self)
         self.push_screen(HistoryScreen(self.conn, self.teller, self.lang, self.library))
 
 
@@ -30,6 +34,7 @@ class CheckApp(App):
     """Asks for the teller if needed, then runs the check; exits with the Verdict (or None)."""
 
     TITLE = "coach check"
+    BINDINGS = [Binding("question_mark,f1", "help", "Help", show=False)]
 
     def __init__(self, conn: sqlite3.Connection, teller: str | None, library: list[check.Candidate], *,
                  minutes: int = check.DEFAULT_MINUTES, pass_mark: int = check.DEFAULT_PASS_MARK,
@@ -41,12 +46,21 @@ class CheckApp(App):
         self.chosen, self.clock, self.seed = chosen, clock, seed
 
     def on_mount(self) -> None:
+        exit_on_signals(self)
         if self.teller:
             self._start(self.teller)
         else:
             from coach.store.tellers import tellers
 
             self.push_screen(TellerScreen(tellers(self.conn), self.lang), self._start)
+
+    def action_help(self) -> None:
+        from coach.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(HelpScreen(getattr(self.screen, "HELP", "check")))
 
     def _start(self, name: str | None) -> None:
         if not name:
@@ -74,6 +88,9 @@ def run_check(args: argparse.Namespace, conn: sqlite3.Connection, teller: str | 
                    chosen=chosen or None)
     verdict = app.run()
     if verdict is None:
+        if app.return_code:  # stopped by a signal (coach/tui/signals.py)
+            return int(app.return_code)
+        print("coach check: ended without a verdict; your answers are kept.", file=sys.stderr)
         return 1
     print("\n".join(verdict.lines(args.lang)))
     return 0 if verdict.ready else 3

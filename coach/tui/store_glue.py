@@ -100,7 +100,7 @@ def open_store(args: argparse.Namespace, lang: str = "en") -> StoreLink | int:
         conn = connect(path, verify=bool(getattr(args, "yes", False)))
     except BrokenDatabase as exc:
         agreed = bool(getattr(args, "yes", False))
-        if not agreed and sys.stdin.isatty() and sys.stdout.isatty():
+        if not agreed and sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():  # <&- : None
             from coach.tui.screens.broken import confirm_fresh_history
 
             agreed = confirm_fresh_history(exc, lang)

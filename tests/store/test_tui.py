@@ -61,7 +61,7 @@ async def test_history_screen_content(history_db):
         screen = app.screen
         table = screen.query_one("#attempts")
         assert table.row_count == 6
-        assert table.get_row_at(0)[1] == "loan-offer" and table.get_row_at(0)[4] == "unfinished"
+        assert str(table.get_row_at(0)[1]) == "loan-offer" and str(table.get_row_at(0)[4]) == "unfinished"
         assert len(screen.query("Sparkline")) > 0
         assert len(screen.query(".weak-name")) == 3
         await pilot.press("escape")

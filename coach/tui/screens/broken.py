@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from coach.store.db import BrokenDatabase
+from coach.untrusted import visible
 
 TEXT = {
     "ask": ("要把它改名保存在旁边(不会删除),然后开始新的练习记录吗?",
@@ -34,7 +35,7 @@ class BrokenDatabaseScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         i = 0 if self.lang == "zh" else 1
         with Vertical():
-            yield Static(str(self.error), id="broken-message", markup=False)
+            yield Static(visible(str(self.error)), id="broken-message", markup=False)
             yield Label(TEXT["ask"][i])
             yield Label(TEXT["keys"][i], classes="keys")
 

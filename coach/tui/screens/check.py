@@ -18,7 +18,7 @@ from coach import check
 from coach.tui.controller import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
-from coach.store.checks import finish_check, start_check
+from coach.store.checks import abandon_check, finish_check, start_check
 from coach.store.recorder import Recorder
 
 TEXT = {
@@ -40,6 +40,7 @@ def tx(key: str, lang: str) -> str:
 
 
 class CheckScreen(Screen):
+    HELP = "check"  # ? shows the check's keys, not the library's
     BINDINGS = [Binding("escape", "end_now", "End the check now")]
     DEFAULT_CSS = """
     CheckScreen { padding: 0 1; }
@@ -68,6 +69,7 @@ class CheckScreen(Screen):
         self.index = -1
         self.controller: SessionController | None = None
         self.verdict: check.Verdict | None = None
+        self.ended = False  # ended early, without a verdict
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="check-top"):
@@ -88,7 +90,7 @@ class CheckScreen(Screen):
     def _tick(self) -> None:
         left = max(0, int(self.deadline - self.clock()))
         self.query_one("#check-clock", Label).update(tx("left", self.lang).format(m=left // 60, s=left % 60))
-        if left <= 0 and self.verdict is None:
+        if left <= 0 and self.verdict is None and not self.ended:
             self._end()
 
     def _next_scenario(self) -> None:
@@ -152,8 +154,27 @@ class CheckScreen(Screen):
         self.controller = None
 
     def action_end_now(self) -> None:
-        if self.verdict is None:
-            self._end()
+        """Esc: ask first; a check ended early gives no verdict (it is not a "review")."""
+        if self.verdict is not None or self.ended:
+            return
+        from coach.tui.screens.confirm_quit import ConfirmQuitScreen
+
+        self.app.push_screen(ConfirmQuitScreen("end_check_q"), lambda yes: self._abandon() if yes else None)
+
+    def _abandon(self) -> None:
+        if self.verdict is not None or self.ended:
+            return
+        self.ended = True
+        c = self.controller
+        if c is not None and c.attempt_id is not None:
+            self.recorder.abandon(c.attempt_id)  # its answers stay stored
+        self.controller = None
+        abandon_check(self.conn, self.recorder.check_id)
+        after = getattr(self.app, "after_check", None)  # inside CoachApp: back to the library
+        if after is not None:
+            after(None)
+        else:
+            self.app.exit(None)
 
     def _end(self) -> None:
         if self.verdict is not None:
@@ -166,6 +187,7 @@ class CheckScreen(Screen):
 
 
 class VerdictScreen(Screen):
+    HELP = "verdict"
     BINDINGS = [Binding("enter,escape,q", "close", "Close")]
     DEFAULT_CSS = """
     VerdictScreen { padding: 1 2; }

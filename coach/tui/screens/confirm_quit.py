@@ -32,7 +32,7 @@ class ConfirmQuitScreen(ModalScreen[bool]):
 
     def relang(self) -> None:
         lang = self.app.lang
-        keys = "leave_keys" if self.question == "leave_q" else "quit_keys"
+        keys = {"leave_q": "leave_keys", "end_check_q": "end_check_keys"}.get(self.question, "quit_keys")
         self.query_one("#quit-text", Static).update(Text(t(self.question, lang), style="bold"))
         self.query_one("#quit-keys", Static).update(Text(t(keys, lang)))
 

@@ -140,7 +140,7 @@ class ConversationScreen(Screen):
         try:
             turn = c.choose(position)
         except (SessionOver, IndexError) as exc:  # a graph the linter did not see (never a traceback)
-            self.app.notify(str(exc), severity="error", timeout=6)
+            self.app.notify(str(exc), severity="error", timeout=6, markup=False)
             self.app.show_library()
             return
         if c.assess:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from coach.principles import OUTCOME_NAMES, PRINCIPLES, pick
 from coach.store import queries
 from coach.store.tellers import find_teller
+from coach.untrusted import one_line
 
 if TYPE_CHECKING:
     from coach.scenario.model import Scenario
@@ -72,7 +74,7 @@ class HistoryScreen(Screen):
         rows = queries.history(self.conn, tid, SHOWN) if tid is not None else []
         self._rows = rows
         with VerticalScroll():
-            yield Label(f"{t('title', lang)} — {self.teller}", classes="title", markup=False)
+            yield Label(f"{t('title', lang)} — {one_line(self.teller)}", classes="title", markup=False)
             if not rows:
                 yield Static(t("none", lang), id="empty")
             else:
@@ -82,9 +84,9 @@ class HistoryScreen(Screen):
                 yield Label(t("trend", lang).format(n=n), classes="section")
                 for pid, scores in trend.items():
                     with Horizontal(classes="trend-row"):
-                        yield Label(PRINCIPLES[pid].name(lang) if pid in PRINCIPLES else pid,
+                        yield Label(PRINCIPLES[pid].name(lang) if pid in PRINCIPLES else one_line(pid),
                                     classes="trend-name", markup=False)
-                        yield Sparkline([float(s) for s in scores], id=f"spark-{pid}")
+                        yield Sparkline([float(s) for s in scores])
                         # the sparkline shows the shape (scaled to its own range); the numbers the level
                         yield Label(f"{scores[0]:>3} → {scores[-1]:>3}" if len(scores) > 1 else f"{scores[0]:>9}",
                                     classes="trend-last")
@@ -119,8 +121,9 @@ class HistoryScreen(Screen):
                 outcome = pick(OUTCOME_NAMES[r.outcome], self.lang) if r.outcome in OUTCOME_NAMES else r.outcome
             else:
                 outcome = t("unfinished" if r.status == "open" else "abandoned", self.lang)
-            table.add_row(r.started[:16].replace("T", " "), r.scenario_id, modes.get(r.mode, r.mode),
-                          score, outcome, key=str(r.id))
+            # database text: shown literally (a DataTable parses plain str cells as markup) and visibly
+            cells = (r.started[:16].replace("T", " "), r.scenario_id, modes.get(r.mode, r.mode), score, outcome)
+            table.add_row(*(Text(one_line(c)) for c in cells), key=str(r.id))
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

@@ -14,6 +14,7 @@ from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import HELP_KEYS, pair, t
+from coach.untrusted import one_line
 
 TYPE_CYCLE = (None, "requesting", "confused", "agitated")
 
@@ -82,7 +83,7 @@ class LibraryScreen(Screen):
             text = Text(t("broken", lang, n=len(broken)), style="bold")
             for e in broken:
                 text.append("\n• ")
-                text.append(e.error or str(e.path))
+                text.append(one_line(e.error or e.path))  # a file name is untrusted text
             box.update(text)
         box.display = bool(broken)
         self.fill()

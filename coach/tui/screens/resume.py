@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from coach.store.resume import ResumeOffer
+from coach.untrusted import visible
 
 KEYS = {
     "ok": ("Y 继续 · N 重新开始", "Y continue · N start over"),
@@ -37,7 +38,7 @@ class ResumeScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         i = 0 if self.lang == "zh" else 1
         with Vertical():
-            yield Static(self.offer.message(self.lang), id="resume-message", markup=False)
+            yield Static(visible(self.offer.message(self.lang)), id="resume-message", markup=False)
             yield Label(KEYS["ok" if self.offer.status == "ok" else "other"][i], classes="keys")
 
     def action_answer(self, yes: bool) -> None:

@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from coach.store.db import StoreError
 from coach.store.tellers import clean_name
+from coach.untrusted import one_line
 
 TEXT = {
     "who": ("你是哪位柜员?", "Who is practising?"),
@@ -36,7 +37,7 @@ class TellerScreen(ModalScreen[str]):
         with Vertical():
             yield Label(TEXT["who"][0 if zh else 1])
             if self.known:
-                yield OptionList(*[Option(name, id=f"t{i}") for i, name in enumerate(self.known)],
+                yield OptionList(*[Option(one_line(name), id=f"t{i}") for i, name in enumerate(self.known)],
                                  id="tellers", markup=False)
             yield Input(placeholder=TEXT["new"][0 if zh else 1], id="new-teller")
             yield Label("", id="teller-error", markup=False)
