@@ -133,6 +133,14 @@ class Step(_Strict):
     def is_ending(self) -> bool:
         return self.ending is not None
 
+    def fingerprint(self) -> str:
+        """What the teller sees and is scored on at this step (markers aside, being advice): a
+        review item of a step whose fingerprint changed is retired."""
+        import hashlib
+
+        data = self.model_dump_json(exclude={"markers"})
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
     def best_index(self) -> int | None:
         """The choice with the highest total points; the first one on a tie."""
         if not self.choices:
