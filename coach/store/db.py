@@ -131,7 +131,7 @@ CREATE TABLE review_cards (
     prev_step       TEXT,
     prev_choice     INTEGER,
     attempt_id      INTEGER REFERENCES attempts(id),
-    choice          INTEGER NOT NULL,
+    choice          INTEGER,
     principles      TEXT NOT NULL DEFAULT '[]',
     card            TEXT NOT NULL,
     due             TEXT NOT NULL,

@@ -77,7 +77,7 @@ class CardRow:
     step_sha: str | None
     prev_step: str | None
     prev_choice: int | None
-    choice: int
+    choice: int | None  # the choice taken when it was missed (None: a typed reply rated low)
     principles: list[str]
     due: str
     stability: float | None
@@ -138,27 +138,57 @@ def note_answer(conn: sqlite3.Connection, teller_id: int, attempt_id: int, seq: 
         "SELECT step, choice FROM answers WHERE attempt_id = ? AND seq < ? AND undone IS NULL"
         " ORDER BY seq DESC LIMIT 1", (attempt_id, seq),
     ).fetchone()
+    return _put_card(conn, teller_id, scenario_id, sha, turn.step, step_sha, attempt_id, turn.index,
+                     missed_principles(turn), prev, existing[0] if existing else None, at)
+
+
+def card_for(conn: sqlite3.Connection, teller_id: int, scenario_id: str, step: str) -> int | None:
+    """The active card of a step, if any."""
+    row = conn.execute(
+        "SELECT id FROM review_cards WHERE teller_id = ? AND scenario_id = ? AND step = ? AND retired IS NULL",
+        (teller_id, scenario_id, step),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def create_card(conn: sqlite3.Connection, teller_id: int, scenario_id: str, sha256: str, step: str,
+                step_sha: str | None, attempt_id: int | None = None, at: datetime | None = None) -> int:
+    """A card for a step the teller rated themselves Again or Hard on ("say it yourself"), with no
+    choice taken. Reuses a retired card of the step."""
+    with transaction(conn) as c:
+        existing = c.execute(
+            "SELECT id, retired FROM review_cards WHERE teller_id = ? AND scenario_id = ? AND step = ?",
+            (teller_id, scenario_id, step),
+        ).fetchone()
+        if existing is not None and existing[1] is None:
+            return int(existing[0])
+        return _put_card(c, teller_id, scenario_id, sha256, step, step_sha, attempt_id, None, [], None,
+                         existing[0] if existing else None, at)
+
+
+def _put_card(conn, teller_id, scenario_id, sha, step, step_sha, attempt_id, choice, principles, prev,
+              existing_id, at) -> int:
     from fsrs import Card
 
     when = at or utcnow()
     card = Card(card_id=0, due=when)
-    values = (sha, step_sha, prev[0] if prev else None, prev[1] if prev else None, attempt_id, turn.index,
-              json.dumps(missed_principles(turn)), card.to_json(), iso(when), None)
-    if existing is None:
+    values = (sha or "", step_sha, prev[0] if prev else None, prev[1] if prev else None, attempt_id, choice,
+              json.dumps(principles), card.to_json(), iso(when), None)
+    if existing_id is None:
         cur = conn.execute(
             "INSERT INTO review_cards (teller_id, scenario_id, step, scenario_sha256, step_sha, prev_step,"
             " prev_choice, attempt_id, choice, principles, card, due, stability, created)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (teller_id, scenario_id, turn.step, *values, iso(when)),
+            (teller_id, scenario_id, step, *values, iso(when)),
         )
         return int(cur.lastrowid)
     conn.execute(
         "UPDATE review_cards SET scenario_sha256 = ?, step_sha = ?, prev_step = ?, prev_choice = ?,"
         " attempt_id = ?, choice = ?, principles = ?, card = ?, due = ?, stability = ?, reps = 0,"
         " lapses = 0, retired = NULL WHERE id = ?",
-        (*values, existing[0]),
+        (*values, existing_id),
     )
-    return int(existing[0])
+    return int(existing_id)
 
 
 def due(conn: sqlite3.Connection, teller_id: int, by: datetime | None = None, limit: int | None = None) -> list[CardRow]:
