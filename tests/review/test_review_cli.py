@@ -119,3 +119,41 @@ def test_a_changed_scenario_retires_items_when_listing(db_path, capsys, tmp_path
     code = main(["review", "--db", str(db_path), "--dir", str(changed), "--teller", "Li", "--list", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and [d["step"] for d in data["due"]] == ["prepare"] and len(data["retired"]) == 1
+
+
+def test_report_lists_typed_replies_per_step(db_path, capsys, atm):
+    from coach.scenario.markers import check_reply
+
+    check_worst(db_path, capsys)
+    conn = connect(db_path)
+    tid = conn.execute("SELECT id FROM tellers WHERE name = 'Li'").fetchone()[0]
+    step = atm.scenario.steps["calm"]
+    reply = "Please have a seat, I'll see to it."
+    cards.save_reply(conn, tid, "atm-card", "calm", "en", reply, check_reply(step, reply, "en").to_dict(), 3)
+    conn.close()
+    assert main(["report", str(db_path), "--replies", "--format", "json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)["replies"]
+    assert (row["teller"], row["scenario"], row["step"], row["text"], row["rating"]) == (
+        "Li", "atm-card", "calm", reply, "good")
+    assert main(["report", str(db_path), "--replies"]) == 0
+    out = capsys.readouterr().out
+    assert "atm-card @ calm" in out and reply in out
+
+
+def test_report_replies_on_a_broken_file_is_a_message(tmp_path, capsys):
+    bad = tmp_path / "x.sqlite3"
+    bad.write_bytes(b"garbage" * 20)
+    assert main(["report", str(bad), "--replies"]) == 1
+    assert "not a SQLite database" in capsys.readouterr().err
+
+
+def test_a_check_in_review_names_the_due_moments_of_its_weakest_principles(db_path, capsys):
+    code = main(["check", "--teller", "Li", "--db", str(db_path), "--dir", str(LIBRARY), "--auto", "worst",
+                 "--scenarios", "atm-card", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 3 and data["review_items"]
+    weak = {r["principle"] for r in data["review"]}
+    assert all(weak & set(item["principles"]) for item in data["review_items"])
+    code = main(["check", "--teller", "Li", "--db", str(db_path), "--dir", str(LIBRARY), "--auto", "best",
+                 "--scenarios", "atm-card", "--format", "json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["review_items"] == []
