@@ -61,6 +61,12 @@ def comparison_text(step: Step, reply: str, check, lang: str) -> Text:
     return out
 
 
+def _warm_segmenter() -> None:
+    from coach.scenario.markers import zh_words
+
+    zh_words("您好")
+
+
 class SayScreen(Screen):
     """A whole screen, so the choices stay hidden while the teller types."""
 
@@ -101,6 +107,9 @@ class SayScreen(Screen):
     def on_mount(self) -> None:
         self.relang()
         self.query_one("#say-input", Input).focus()
+        if self.step.markers:
+            # jieba loads its dictionary in about a second: do it while the teller types.
+            self.run_worker(_warm_segmenter, thread=True, exclusive=True, group="jieba")
 
     def relang(self) -> None:
         lang = self.lang
