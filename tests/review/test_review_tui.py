@@ -218,3 +218,16 @@ def test_snapshot_say_comparison(snap_compare, db_path, lang):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_when_an_item_comes_back_reads_naturally():
+    from datetime import datetime, timedelta, timezone
+
+    from coach.tui.screens.review import when_text
+
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    at = lambda **kw: (now + timedelta(**kw)).isoformat()  # noqa: E731
+    assert when_text(at(minutes=1), "en", now) == "in a minute"
+    assert when_text(at(minutes=10), "en", now) == "in 10 minutes"
+    assert when_text(at(hours=5), "en", now) == "in 5 hours"
+    assert when_text(at(days=3), "zh", now) == "3 天后"

@@ -31,10 +31,12 @@ def when_text(due_iso: str, lang: str, now: datetime | None = None) -> str:
     due = datetime.fromisoformat(due_iso)
     seconds = max(0.0, (due - (now or datetime.now(timezone.utc))).total_seconds())
     if seconds < 3600:
-        return t("in_minutes", lang, n=max(1, round(seconds / 60)))
-    if seconds < 48 * 3600:
-        return t("in_hours", lang, n=round(seconds / 3600))
-    return t("in_days", lang, n=round(seconds / 86400))
+        key, n = "in_minutes", max(1, round(seconds / 60))
+    elif seconds < 48 * 3600:
+        key, n = "in_hours", round(seconds / 3600)
+    else:
+        key, n = "in_days", round(seconds / 86400)
+    return t(key + ("_1" if n == 1 else ""), lang, n=n)
 
 
 def rating_name(rating: int, lang: str) -> str:
@@ -83,7 +85,7 @@ def review_feedback_text(graded: Graded, due_iso: str, lang: str) -> Text:
 
 
 class ReviewFeedbackScreen(ModalScreen[None]):
-    HELP = "feedback"
+    HELP = "review"
     BINDINGS = [
         Binding("enter,space,escape", "close", "Next", show=False),
         Binding("question_mark", "app.help", "Help", show=False),
