@@ -231,3 +231,18 @@ def test_when_an_item_comes_back_reads_naturally():
     assert when_text(at(minutes=10), "en", now) == "in 10 minutes"
     assert when_text(at(hours=5), "en", now) == "in 5 hours"
     assert when_text(at(days=3), "zh", now) == "3 天后"
+
+
+async def test_say_it_yourself_is_not_offered_in_assessment_mode(db_path):
+    conn = connect(db_path)
+    entry = load_entry(FIXTURES / "rates.yaml")
+    app = CoachApp([], lang="en", start=entry, assess=True, bundled=False, user=False,
+                   store=StoreLink(conn, "Li"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "say it yourself" not in screen_text(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert name(app) == "ConversationScreen"

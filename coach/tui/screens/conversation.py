@@ -108,7 +108,7 @@ class ConversationScreen(Screen):
 
         hint = pair(HELP_KEYS[keys], lang)
         if c.assess:  # no take-backs in assessment mode
-            hint = " · ".join(part for part in hint.split(" · ") if not part.startswith("u/"))
+            hint = " · ".join(part for part in hint.split(" · ") if not part.startswith(("u/", "s ")))
         self.query_one("#conv-keys", Static).update(Text(hint))
         self.query_one("#conv-body", VerticalScroll).scroll_end(animate=False)
 
@@ -165,6 +165,10 @@ class ConversationScreen(Screen):
         """Type your own reply at this decision (the choices are hidden meanwhile), then compare."""
         c = self.controller
         if c.session.finished or self.app.screen is not self:
+            return
+        if c.assess:  # it shows the best answer: not while being assessed
+            self.notify("测评模式不能先说" if self.app.lang == "zh" else "Not in assessment mode: it shows the best answer",
+                        timeout=2)
             return
         from coach.tui.screens.say import SayScreen
 
