@@ -126,6 +126,8 @@ S: dict[str, tuple[str, str]] = {
     "review_next": ("回车/空格 下一项", "Enter/Space next item"),
     "review_done": ("复习结束: 复习了 {n} 项。", "Review done: {n} reviewed."),
     "due_tomorrow": ("到明天为止待复习: {n} 项", "Due by tomorrow: {n}"),
+    "store_failed": ("无法写入练习记录: {e}。这一项没有记下,可以稍后再试。",
+                     "Could not write to the history: {e}. This item was not recorded; try again later."),
     "review_done_keys": ("回车 返回场景库", "Enter back to the library"),
     "say_title": ("用自己的话说", "Say it yourself"),
     "say_prompt": ("你会对客户说什么?写一句柜台上真会说的话,回车提交 · Esc 取消",

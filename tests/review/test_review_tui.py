@@ -246,3 +246,23 @@ async def test_say_it_yourself_is_not_offered_in_assessment_mode(db_path):
         await pilot.press("s")
         await settle(pilot)
         assert name(app) == "ConversationScreen"
+
+
+async def test_a_history_that_cannot_be_written_is_a_message_and_the_item_stays(db_path):
+    import sqlite3
+
+    conn, tid = missed_ask(db_path)
+    app = app_for(conn, "en", open_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+
+        def locked(*a, **kw):
+            raise sqlite3.OperationalError("database is locked")
+
+        screen.link.rate = locked
+        await pilot.press("enter")
+        await pilot.press(str(best_position(app)))
+        await settle(pilot)
+        assert name(app) == "ReviewScreen" and screen.index == 0 and not screen.finished
+        assert any("database is locked" in str(n.message) for n in app._notifications)

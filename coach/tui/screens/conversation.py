@@ -187,8 +187,14 @@ class ConversationScreen(Screen):
         from coach.tui import review_glue
 
         c = self.controller
-        review_glue.practice_reply(self.app, c.scenario, c.sha256, step_id, self.app.lang, reply, check, rating,
-                                   c.attempt_id)
+        try:
+            review_glue.practice_reply(self.app, c.scenario, c.sha256, step_id, self.app.lang, reply, check,
+                                       rating, c.attempt_id)
+        except Exception as exc:  # the history cannot be written: say so; the session goes on
+            from coach.tui.i18n import t as tr
+
+            self.app.notify(tr("store_failed", self.app.lang, e=str(exc) or type(exc).__name__),
+                            severity="error", timeout=8)
         c.shown()  # the answer time starts again when the choices are back
 
     def action_undo(self) -> None:

@@ -211,7 +211,11 @@ class ReviewScreen(Screen):
         if item is None or self.app.screen is not self:
             return
         graded = item.grade(position, max(0.0, self.clock() - self.shown_at))
-        after = self.link.rate(item.card.id, graded.rating, choice=graded.index, seconds=graded.seconds)
+        try:
+            after = self.link.rate(item.card.id, graded.rating, choice=graded.index, seconds=graded.seconds)
+        except Exception as exc:  # a locked or damaged history: say so, keep the item, never a traceback
+            self._store_failed(exc)
+            return
         self.reviewed += 1
         self.app.push_screen(ReviewFeedbackScreen(graded, after.due), lambda _: self.next_item())
 
@@ -227,13 +231,21 @@ class ReviewScreen(Screen):
         if not result or item is None:
             return
         reply, check, rating = result
-        after = self.link.rate(item.card.id, rating, how="typed")
-        self.link.save_reply(item.card.scenario_id, item.card.step, self.lang, reply, check, rating,
-                             card_id=item.card.id)
+        try:
+            after = self.link.rate(item.card.id, rating, how="typed")
+            self.link.save_reply(item.card.scenario_id, item.card.step, self.lang, reply, check, rating,
+                                 card_id=item.card.id)
+        except Exception as exc:
+            self._store_failed(exc)
+            return
         self.reviewed += 1
         self.app.notify(t("rating", self.lang, r=rating_name(rating, self.lang)) + " · "
                         + t("next_due", self.lang, when=when_text(after.due, self.lang)), timeout=3)
         self.next_item()
+
+    def _store_failed(self, exc: Exception) -> None:
+        self.app.notify(t("store_failed", self.lang, e=str(exc) or type(exc).__name__), severity="error",
+                        timeout=8)
 
     def next_item(self) -> None:
         self.index += 1
