@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from coach.scenario.markers import ReplyCheck
     from coach.tui.app import CoachApp
 
+#: A review session is a few minutes: at most this many items (the earliest due); the rest wait.
+SESSION_ITEMS = 20
+
 
 def _link(app: "CoachApp"):
     link = getattr(app, "store", None)
@@ -40,7 +43,7 @@ def start_review(app: "CoachApp") -> None:
 
     tid = teller_id(link.conn, link.teller)
     pool = [(e.scenario, e.sha256) for e in app.all_entries() if e.scenario is not None]
-    deck = review.build(link.conn, tid, pool, seed=getattr(app, "seed", None))
+    deck = review.build(link.conn, tid, pool, seed=getattr(app, "seed", None), limit=SESSION_ITEMS)
     app.controller = None
     app._main(ReviewScreen(deck.items, ReviewLink(app)))
 
