@@ -28,3 +28,12 @@ def test_matching_a_chinese_reply_imports_jieba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+def test_review_modules_are_headless():
+    code = ("import sys\nimport coach.review, coach.store.review, coach.commands.review, coach.scenario.markers\n"
+            "import coach.reports.replies\n"
+            "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
