@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "schema": "Print the JSON Schema of the scenario format.",
     "play": "Play a scenario without the terminal UI and print its scorecard.",
     "check": "Pre-shift self-assessment: a timed check ending in a verdict.",
+    "review": "Review the moments you got wrong, spaced by FSRS (--list, --auto for scripts).",
     "history": "Show a teller's past attempts.",
     "report": "Results across tellers from one or more history databases.",
     "export": "Export attempts as xAPI statements for a learning management system.",

@@ -28,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     first.add_argument("--all-attempts", dest="first_only", action="store_false",
                        help="item analysis on every finished attempt")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of headings and choice texts")
+    p.add_argument("--replies", action="store_true",
+                   help="list the replies tellers typed in their own words, per scenario and step (text or --format json)")
     p.add_argument("--scenarios", metavar="DIR", action="append", default=[],
                    help="a folder of scenario files, for choice texts and best points (bundled and your own are searched too)")
 
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         since = parse_since(args.since) if args.since else None
     except ReportError as exc:
         return _fail(str(exc), 2)
+    if args.replies:
+        return _replies(args)
     filters = Filters(since=since, teller=args.teller and " ".join(args.teller.split()), scenario=args.scenario)
     try:
         data = merge(args.dbs, filters)
@@ -89,3 +93,22 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         print(f"Wrote {args.html}", file=sys.stderr)
     return 0
+
+
+def _replies(args: argparse.Namespace) -> int:
+    """`--replies`: what tellers said in their own words ("say it yourself"), per step."""
+    import json
+
+    from coach.commands._output import emit
+    from coach.reports import ReportError
+    from coach.reports.replies import read_replies, replies_table
+
+    try:
+        rows = read_replies(args.dbs, args.teller, args.scenario)
+    except ReportError as exc:
+        return _fail(str(exc))
+    if args.format == "json":
+        payload = json.dumps({"replies": rows}, ensure_ascii=False, indent=2) + "\n"
+    else:
+        payload = replies_table(rows)
+    return 1 if emit(payload, args.out, "coach report") else 0

@@ -9,7 +9,9 @@ errors:   unknown-step, unknown-start, no-choices, trap-cycle, no-ending, missin
 warnings: unreachable, plain-text, extra-language, no-clear-best, no-feedback, no-calming,
           unscored, todo, best-always-same, length-cue, name-cue, apology-cue, polite-cue,
           clause-cue, position-cue (the form of the choices points at the best: coach.scenario.cues),
-          no-partial-credit (three or more decision steps and not one half-right choice)
+          no-partial-credit (three or more decision steps and not one half-right choice),
+          marker-in-worst (a good marker found in the step's worst choice), hurt-in-best (a hurting
+          marker found in the best choice): markers for "say it yourself" (coach.scenario.markers)
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class _Linter:
         self.texts()
         self.choices()
         self.cues()
+        self.markers()
         self.out.sort(key=lambda d: (d.line, d.col, d.severity != "error"))
         return self.out
 
@@ -239,6 +242,41 @@ class _Linter:
                 "best-always-same",
             )
 
+
+    # -- markers ("say it yourself") ----------------------------------------------------------
+
+    def markers(self) -> None:
+        """Markers exist in every language of the scenario, and none contradicts the step's key: a
+        good marker found in the worst choice (or a hurting one in the best) would praise a mistake."""
+        from coach.scenario.markers import contains_phrase
+        from coach.scenario.model import localize
+
+        declared = list(dict.fromkeys(self.s.languages))
+        for sid, step in self.s.steps.items():
+            if not step.markers or not step.choices:
+                continue
+            totals = [c.total for c in step.choices]
+            worst = [c for c in step.choices if c.total == min(totals)]
+            best = [c for c in step.choices if c.total == max(totals)]
+            for i, marker in enumerate(step.markers):
+                where = ("steps", sid, "markers", i)
+                phrases = marker.phrases
+                missing = [lang for lang in declared if lang not in phrases]
+                if missing:
+                    self.add(where + (marker.kind,), "error",
+                             f"marker {i + 1} ({marker.principle}) has no {', '.join(missing)} phrases",
+                             "missing-language")
+                against, code, what = (worst, "marker-in-worst", "the worst choice") if marker.kind == "good" \
+                    else (best, "hurt-in-best", "the best choice")
+                for lang, words in phrases.items():
+                    for phrase in words:
+                        if any(contains_phrase(localize(c.text, lang), phrase, lang) for c in against):
+                            self.add(
+                                where + (marker.kind, lang), "warning",
+                                f"{marker.kind} marker '{phrase}' ({marker.principle}) is found in {what} of "
+                                f"step '{sid}': it would praise a mistake; choose a phrase the mistake lacks",
+                                code,
+                            )
 
     # -- surface cues ---------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -76,6 +76,38 @@ class Choice(_Strict):
         return sum(self.scores.values())
 
 
+#: A marker phrase: a word or a few words, as a teller would say them at the counter.
+Phrase = Annotated[CleanStr, StringConstraints(min_length=1, max_length=40)]
+Phrases = Annotated[list[Phrase], Field(min_length=1, max_length=12)]
+
+
+class Marker(_Strict):
+    """One thing a reply in the teller's own words has (or must avoid), for "say it yourself".
+
+    `good` phrases: a good reply contains one of them (acknowledging the feeling, naming the next
+    step, a time to expect); `hurt` phrases: a reply containing one hurts ("规定就是这样"). Any phrase
+    of the list counts as the marker, once. Advice beside the teller's self-rating, never a score.
+    """
+
+    principle: PrincipleId = Field(description="The principle this marker shows (or breaks).")
+    good: dict[Lang, Phrases] | None = Field(None, description="Phrases a good reply contains, per language.")
+    hurt: dict[Lang, Phrases] | None = Field(None, description="Phrases that hurt, per language.")
+
+    @model_validator(mode="after")
+    def _good_or_hurt(self) -> "Marker":
+        if (self.good is None) == (self.hurt is None):
+            raise ValueError("a marker has either 'good' or 'hurt' phrases (one of them)")
+        return self
+
+    @property
+    def kind(self) -> Literal["good", "hurt"]:
+        return "good" if self.good is not None else "hurt"
+
+    @property
+    def phrases(self) -> dict[str, list[str]]:
+        return dict(self.good if self.good is not None else self.hurt or {})
+
+
 class Step(_Strict):
     phase: Phase | None = Field(None, description="Required for a decision step.")
     situation: Localized | None = Field(None, description="What the teller sees.")
@@ -83,12 +115,18 @@ class Step(_Strict):
     choices: list[Choice] = Field(default_factory=list)
     ending: Outcome | None = Field(None, description="Marks an ending: retained, at_risk or lost.")
     text: Localized | None = Field(None, description="An ending's closing text.")
+    markers: list[Marker] = Field(
+        default_factory=list, max_length=20,
+        description="For 'say it yourself': phrases a good reply has, or that hurt, per principle and language.",
+    )
 
     @model_validator(mode="after")
     def _ending_or_decision(self) -> "Step":
         if self.ending is not None:
             if self.choices:
                 raise ValueError("an ending has no choices")
+            if self.markers:
+                raise ValueError("an ending has no markers (they belong to a decision)")
         else:
             if self.phase is None:
                 raise ValueError("a step needs a phase (or an ending)")
@@ -99,6 +137,14 @@ class Step(_Strict):
     @property
     def is_ending(self) -> bool:
         return self.ending is not None
+
+    def fingerprint(self) -> str:
+        """What the teller sees and is scored on at this step (markers aside, being advice): a
+        review item of a step whose fingerprint changed is retired."""
+        import hashlib
+
+        data = self.model_dump_json(exclude={"markers"})
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
     def best_index(self) -> int | None:
         """The choice with the highest total points; the first one on a tie."""

@@ -117,8 +117,61 @@ CREATE INDEX attempts_by_scenario ON attempts(teller_id, scenario_id, ended);
 CREATE INDEX attempts_open ON attempts(teller_id) WHERE status = 'open';
 """
 
+# Review (issue 13): spaced review of missed moments (FSRS cards, one per teller and step), the
+# review log, and replies typed in the teller's own words ("say it yourself"). Pure additions
+# (CREATE TABLE / CREATE INDEX only), so it can be renumbered when merged with another migration.
+REVIEW = """
+CREATE TABLE review_cards (
+    id              INTEGER PRIMARY KEY,
+    teller_id       INTEGER NOT NULL REFERENCES tellers(id),
+    scenario_id     TEXT NOT NULL,
+    step            TEXT NOT NULL,
+    scenario_sha256 TEXT NOT NULL,
+    step_sha        TEXT,
+    prev_step       TEXT,
+    prev_choice     INTEGER,
+    attempt_id      INTEGER REFERENCES attempts(id),
+    choice          INTEGER,
+    principles      TEXT NOT NULL DEFAULT '[]',
+    card            TEXT NOT NULL,
+    due             TEXT NOT NULL,
+    stability       REAL,
+    reps            INTEGER NOT NULL DEFAULT 0,
+    lapses          INTEGER NOT NULL DEFAULT 0,
+    created         TEXT NOT NULL,
+    retired         TEXT,
+    UNIQUE (teller_id, scenario_id, step)
+);
+CREATE INDEX review_cards_due ON review_cards(teller_id, due) WHERE retired IS NULL;
+CREATE TABLE review_log (
+    card_id   INTEGER NOT NULL REFERENCES review_cards(id),
+    at        TEXT NOT NULL,
+    rating    INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    how       TEXT NOT NULL CHECK (how IN ('choice', 'typed')),
+    choice    INTEGER,
+    seconds   REAL,
+    due_after TEXT NOT NULL
+);
+CREATE INDEX review_log_by_card ON review_log(card_id, at);
+CREATE TABLE replies (
+    id          INTEGER PRIMARY KEY,
+    teller_id   INTEGER NOT NULL REFERENCES tellers(id),
+    attempt_id  INTEGER REFERENCES attempts(id),
+    card_id     INTEGER REFERENCES review_cards(id),
+    scenario_id TEXT NOT NULL,
+    step        TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    markers     TEXT NOT NULL,
+    rating      INTEGER CHECK (rating BETWEEN 1 AND 4),
+    at          TEXT NOT NULL
+);
+CREATE INDEX replies_by_step ON replies(scenario_id, step);
+CREATE INDEX replies_by_attempt ON replies(attempt_id)
+"""
+
 #: MIGRATIONS[n] takes version n to n + 1 (version 0 is an empty file).
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+MIGRATIONS: tuple[str, ...] = (V1, V2, REVIEW)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

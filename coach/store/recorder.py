@@ -13,6 +13,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from coach.store.db import now, transaction
+from coach.store.review import note_answer
 from coach.store.tellers import teller_id
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class Recorder:
         self.teller = teller
         self.teller_id = teller_id(conn, teller)
         self.check_id = check_id
+        self._scenarios: dict[int, "Scenario"] = {}  # attempt id -> scenario, for review cards
 
     def start(self, scenario: "Scenario", sha256: str, mode: str, lang: str) -> int:
         """A new attempt; returns its id."""
@@ -35,7 +37,9 @@ class Recorder:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (self.teller_id, scenario.id, sha256 or "", mode, lang, now(), self.check_id),
             )
-            return int(cur.lastrowid)
+            attempt_id = int(cur.lastrowid)
+        self._scenarios[attempt_id] = scenario
+        return attempt_id
 
     def answer(self, attempt_id: int, turn: "Turn", seconds: float | None = None) -> int:
         """Store one choice the moment it is made; returns its sequence number."""
@@ -52,6 +56,10 @@ class Recorder:
                  json.dumps(points, ensure_ascii=False, sort_keys=True), turn.mood_before, turn.mood_after,
                  None if seconds is None else round(float(seconds), 3), now()),
             )
+            # A missed decision becomes a review card in the same transaction (coach/store/review.py).
+            scenario = self._scenarios.get(attempt_id)
+            step = scenario.steps.get(turn.step) if scenario is not None else None
+            note_answer(c, self.teller_id, attempt_id, int(seq), turn, step.fingerprint() if step else None)
             return int(seq)
 
     def undo(self, attempt_id: int) -> None:

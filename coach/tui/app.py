@@ -41,13 +41,14 @@ class CoachApp(App[int]):
         Binding("f2", "switch_lang", "Language", show=False, priority=True),
         Binding("h", "history", "History", show=False),  # from the library (coach/tui/store_glue.py)
         Binding("c", "check", "Pre-shift check", show=False),
+        Binding("r", "review", "Review", show=False),  # due review items (coach/tui/review_glue.py)
     ]
 
     def __init__(self, entries: list[Entry] | None = None, *, lang: str = "en", assess: bool = False,
                  start: Entry | None = None, extra_dirs: Iterable[Path] = (),
                  recorder: RecorderLike | None = None,
                  best_scores: dict[str, tuple[int, int]] | None = None, seed: int | None = None,
-                 bundled: bool = True, user: bool = True, store: Any = None) -> None:
+                 bundled: bool = True, user: bool = True, store: Any = None, open_review: bool = False) -> None:
         super().__init__()
         self.entries = entries
         self.lang = lang if lang in i18n.LANGS else "en"
@@ -61,6 +62,8 @@ class CoachApp(App[int]):
         self._sessions = 0
         self._bundled, self._user = bundled, user
         self.controller: SessionController | None = None
+        self.open_review = open_review  # `coach review`: straight to the due items
+        self.review_due: int | None = None  # shown on the library when a teller is known
 
     # ---- flow -------------------------------------------------------------------------------
 
@@ -90,6 +93,10 @@ class CoachApp(App[int]):
 
     def show_library(self) -> None:
         self.controller = None
+        if self.store is not None:
+            from coach.tui import review_glue
+
+            review_glue.count_due(self)  # misses of the session just played are due now
         self._main(self._library())
 
     def show_briefing(self, entry: Entry) -> None:
@@ -146,7 +153,7 @@ class CoachApp(App[int]):
             self.exit(0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("history", "check"):
+        if action in ("history", "check", "review"):
             return type(self.screen).__name__ == "LibraryScreen"
         return True
 
@@ -159,6 +166,11 @@ class CoachApp(App[int]):
         from coach.tui import store_glue
 
         store_glue.start_check(self)
+
+    def action_review(self) -> None:
+        from coach.tui import review_glue
+
+        review_glue.start_review(self)
 
     def after_check(self, verdict: Any) -> None:
         from coach.tui import store_glue

@@ -159,7 +159,13 @@ def _refresh_library(app: "CoachApp") -> None:
 
 def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     app.best_scores.update(link.best_scores())
+    from coach.tui import review_glue
+
+    review_glue.count_due(app)
     _refresh_library(app)
+    if getattr(app, "open_review", False):
+        review_glue.start_review(app)
+        return
     from coach.store.resume import offer_for
 
     entries = {e.scenario.id: e for e in app.all_entries() if e.scenario is not None}
@@ -233,4 +239,7 @@ def start_check(app: "CoachApp", minutes: int = 10, pass_mark: int = 80) -> None
 
 def after_check(app: "CoachApp", verdict: Any) -> None:
     app.best_scores.update(app.store.best_scores()) if getattr(app, "store", None) else None
+    from coach.tui import review_glue
+
+    review_glue.count_due(app)  # the check's misses are review items now
     app.show_library()

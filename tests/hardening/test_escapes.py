@@ -86,6 +86,9 @@ COMMANDS = {
     "audit folder of hostile file names": lambda e: ["audit", e["broken"]],
     "audit json": lambda e: ["audit", "--format", "json", e["broken"]],
     "serve hostile --scenarios": lambda e: ["serve", "--scenarios", e["broken"] + "/" + OSC52],
+    "review list for a hostile teller": lambda e: ["review", "--db", e["db"], "--teller", TELLERS[1], "--list"],
+    "review auto for an unknown teller": lambda e: ["review", "--db", e["db"], "--teller", "nobody", "--auto", "best"],
+    "report replies": lambda e: ["report", e["db"], "--replies"],
 }
 
 

@@ -33,7 +33,7 @@ def test_new_database_is_owner_only_wal_full_sync(db_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert dbmod.schema_version(conn) == SCHEMA_VERSION == 2
+    assert dbmod.schema_version(conn) == SCHEMA_VERSION
     Recorder(conn, "Li")  # a write creates the -wal file; it is owner-only too
     for side in ("-wal", "-shm"):
         p = db_path.with_name(db_path.name + side)
@@ -82,7 +82,7 @@ def test_migration_from_v1_keeps_everything_and_backfills_principles(db_path, lo
     db_path.parent.mkdir()
     card = _v1_database(db_path, loaded_long)
     conn = connect(db_path)
-    assert dbmod.schema_version(conn) == 2
+    assert dbmod.schema_version(conn) == SCHEMA_VERSION
     tid = conn.execute("SELECT id FROM tellers WHERE name = 'Li'").fetchone()[0]
     assert queries.trend(conn, tid) == {p: [s] for p, s in card["principles"].items()}
     [open_] = queries.unfinished(conn, tid)

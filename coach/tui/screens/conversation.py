@@ -44,6 +44,7 @@ class ConversationScreen(Screen):
     HELP = "conversation"
     BINDINGS = [
         Binding("u,backspace", "undo", "Take back", show=False),
+        Binding("s", "say", "Say it yourself", show=False),
         Binding("escape", "app.library", "Library", show=False),
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
@@ -107,7 +108,7 @@ class ConversationScreen(Screen):
 
         hint = pair(HELP_KEYS[keys], lang)
         if c.assess:  # no take-backs in assessment mode
-            hint = " · ".join(part for part in hint.split(" · ") if not part.startswith("u/"))
+            hint = " · ".join(part for part in hint.split(" · ") if not part.startswith(("u/", "s ")))
         self.query_one("#conv-keys", Static).update(Text(hint))
         self.query_one("#conv-body", VerticalScroll).scroll_end(animate=False)
 
@@ -159,6 +160,42 @@ class ConversationScreen(Screen):
             self.app.show_debrief(self.entry, c)
         else:
             self.show_step()
+
+    def action_say(self) -> None:
+        """Type your own reply at this decision (the choices are hidden meanwhile), then compare."""
+        c = self.controller
+        if c.session.finished or self.app.screen is not self:
+            return
+        if c.assess:  # it shows the best answer: not while being assessed
+            self.notify("测评模式不能先说" if self.app.lang == "zh" else "Not in assessment mode: it shows the best answer",
+                        timeout=2)
+            return
+        from coach.tui.screens.say import SayScreen
+
+        prev = c.session.turns[-1] if c.session.turns else None
+        prev_step = c.scenario.steps[prev.step] if prev else None
+        step_id = c.session.step_id
+        self.app.push_screen(
+            SayScreen(c.scenario, c.session.step, prev_said=prev_step.customer if prev_step else None,
+                      prev_reply=prev_step.choices[prev.index].text if prev_step else None),
+            lambda result: self._said(step_id, result))
+
+    def _said(self, step_id: str, result) -> None:
+        if not result:
+            return
+        reply, check, rating = result
+        from coach.tui import review_glue
+
+        c = self.controller
+        try:
+            review_glue.practice_reply(self.app, c.scenario, c.sha256, step_id, self.app.lang, reply, check,
+                                       rating, c.attempt_id)
+        except Exception as exc:  # the history cannot be written: say so; the session goes on
+            from coach.tui.i18n import t as tr
+
+            self.app.notify(tr("store_failed", self.app.lang, e=str(exc) or type(exc).__name__),
+                            severity="error", timeout=8)
+        c.shown()  # the answer time starts again when the choices are back
 
     def action_undo(self) -> None:
         c = self.controller

@@ -127,6 +127,9 @@ class LibraryScreen(Screen):
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
         n = table.row_count
         status = t("filter", lang, t=kind) + " · " + (t("count", lang, n=n) if n else t("no_match", lang))
+        due = getattr(self.app, "review_due", None)
+        if due is not None:
+            status += " · " + t("due_n", lang, n=due)
         self.query_one("#lib-filter", Static).update(Text(status))
 
     def on_resize(self) -> None:

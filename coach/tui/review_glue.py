@@ -1,0 +1,92 @@
+"""Spaced review and "say it yourself" inside CoachApp: the due count on the library, the `r` key,
+and storing typed replies and self-ratings. The screens only draw; the store is reached here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coach.store import review as cards
+from coach.store.tellers import teller_id
+
+if TYPE_CHECKING:
+    from coach.scenario.markers import ReplyCheck
+    from coach.tui.app import CoachApp
+
+#: A review session is a few minutes: at most this many items (the earliest due); the rest wait.
+SESSION_ITEMS = 20
+
+
+def _link(app: "CoachApp"):
+    link = getattr(app, "store", None)
+    return link if link is not None and link.teller else None
+
+
+def count_due(app: "CoachApp") -> None:
+    """How many review items are due now, for the library's status line (None without a store)."""
+    link = _link(app)
+    if link is None:
+        app.review_due = None
+        return
+    try:
+        app.review_due = cards.count_due(link.conn, teller_id(link.conn, link.teller))
+    except Exception:  # a count is not worth a crash; the review itself reports problems
+        app.review_due = None
+
+
+def start_review(app: "CoachApp") -> None:
+    link = _link(app)
+    if link is None:
+        app.notify(app.t("review_no_store"), severity="warning")
+        return
+    from coach import review
+    from coach.tui.screens.review import ReviewScreen
+
+    tid = teller_id(link.conn, link.teller)
+    pool = [(e.scenario, e.sha256) for e in app.all_entries() if e.scenario is not None]
+    deck = review.build(link.conn, tid, pool, seed=getattr(app, "seed", None), limit=SESSION_ITEMS)
+    app.controller = None
+    app._main(ReviewScreen(deck.items, ReviewLink(app)))
+
+
+class ReviewLink:
+    """What the review screen may do with the store: rate a card, save a reply, count what is due."""
+
+    def __init__(self, app: "CoachApp") -> None:
+        self.app = app
+        link = _link(app)
+        self.conn = link.conn
+        self.teller_id = teller_id(link.conn, link.teller)
+
+    def rate(self, card_id: int, rating: int, *, how: str = "choice", choice: int | None = None,
+             seconds: float | None = None) -> cards.CardRow:
+        return cards.review(self.conn, card_id, rating, how=how, choice=choice, seconds=seconds)
+
+    def save_reply(self, scenario_id: str, step: str, lang: str, text: str, check: "ReplyCheck", rating: int,
+                   *, card_id: int | None = None, attempt_id: int | None = None) -> None:
+        cards.save_reply(self.conn, self.teller_id, scenario_id, step, lang, text, check.to_dict(), rating,
+                         card_id=card_id, attempt_id=attempt_id)
+
+    def due_tomorrow(self) -> int:
+        return cards.count_due_tomorrow(self.conn, self.teller_id)
+
+    def done(self) -> None:
+        self.app.show_library()
+
+
+def practice_reply(app: "CoachApp", scenario, sha256: str, step_id: str, lang: str, text: str,
+                   check: "ReplyCheck", rating: int, attempt_id) -> None:
+    """A reply typed during practice: stored with the attempt; the self-rating feeds the step's
+    review card (created when the teller rates themselves Again or Hard)."""
+    link = _link(app)
+    if link is None:
+        return
+    tid = teller_id(link.conn, link.teller)
+    card_id = cards.card_for(link.conn, tid, scenario.id, step_id)
+    if card_id is None and rating <= cards.HARD:
+        step = scenario.steps[step_id]
+        card_id = cards.create_card(link.conn, tid, scenario.id, sha256, step_id, step.fingerprint(),
+                                    attempt_id if isinstance(attempt_id, int) else None)
+    if card_id is not None:
+        cards.review(link.conn, card_id, rating, how="typed")
+    cards.save_reply(link.conn, tid, scenario.id, step_id, lang, text, check.to_dict(), rating,
+                     attempt_id=attempt_id if isinstance(attempt_id, int) else None, card_id=card_id)

@@ -1,0 +1,257 @@
+"""Spaced review: one due decision at a time. The customer and the exchange before; the choices
+stay hidden until Enter (recall before recognition), or s to say it yourself first. After an
+answer, the feedback quotes the article as in practice and says when the item comes back; at the
+end, how many are due by tomorrow."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import OptionList, Static
+
+from coach.principles import PRINCIPLES
+from coach.review import Graded, ReviewItem
+from coach.scenario.model import localize
+from coach.store.review import RATING_NAMES
+from coach.tui.i18n import t
+from coach.tui.screens.feedback import quote_lines
+from coach.tui.screens.say import SayScreen, context_text
+from coach.tui.widgets.choice_list import ChoiceList
+
+
+def when_text(due_iso: str, lang: str, now: datetime | None = None) -> str:
+    """'in 10 minutes', 'in 5 hours', 'in 3 days' from now."""
+    due = datetime.fromisoformat(due_iso)
+    seconds = max(0.0, (due - (now or datetime.now(timezone.utc))).total_seconds())
+    if seconds < 3600:
+        key, n = "in_minutes", max(1, round(seconds / 60))
+    elif seconds < 48 * 3600:
+        key, n = "in_hours", round(seconds / 3600)
+    else:
+        key, n = "in_days", round(seconds / 86400)
+    return t(key + ("_1" if n == 1 else ""), lang, n=n)
+
+
+def rating_name(rating: int, lang: str) -> str:
+    return t("rate_" + RATING_NAMES[rating], lang)
+
+
+def review_feedback_text(graded: Graded, due_iso: str, lang: str) -> Text:
+    """As practice's feedback: verdict, the choice and why, points, the article's sentence, the best
+    move when missed; then the rating and when the item comes back."""
+    item = graded.item
+    step = item.step
+    choice = step.choices[graded.index]
+    key = graded.verdict
+    out = Text()
+    out.append({"good": "✓ ", "fair": "~ ", "poor": "✗ ", "critical": "‼ "}[key] + t(key, lang), style="bold")
+    out.append("\n")
+    if choice.critical is not None:
+        out.append(localize(choice.critical, lang) + "\n", style="bold")
+        out.append(t("critical_why", lang) + "\n")
+    out.append(t("you", lang) + ": ", style="bold")
+    out.append(localize(choice.text, lang))
+    note = localize(choice.feedback, lang)
+    if note:
+        out.append("\n" + note)
+    points = {pid: pts for pid, pts in choice.scores.items() if pts}
+    out.append("\n\n" + t("points", lang) + "\n", style="bold")
+    if points:
+        for pid, pts in points.items():
+            out.append(f"  {pts:+d} " + PRINCIPLES[pid].name(lang) + "\n")
+    else:
+        out.append("  " + t("no_points", lang) + "\n")
+    weighed = sorted(points, key=lambda p: -abs(points[p]))
+    if weighed:
+        p = PRINCIPLES[weighed[0]]
+        out.append("\n")
+        out.append(p.name(lang), style="bold")
+        out.append("\n")
+        out.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
+        out.append("\n")
+    if key != "good":
+        out.append("\n" + t("best_was", lang), style="bold")
+        out.append(localize(step.choices[item.best_index()].text, lang) + "\n")
+    out.append("\n" + t("rating", lang, r=rating_name(graded.rating, lang)) + " · ", style="bold")
+    out.append(t("next_due", lang, when=when_text(due_iso, lang)))
+    return out
+
+
+class ReviewFeedbackScreen(ModalScreen[None]):
+    HELP = "review"
+    BINDINGS = [
+        Binding("enter,space,escape", "close", "Next", show=False),
+        Binding("question_mark", "app.help", "Help", show=False),
+    ]
+
+    def __init__(self, graded: Graded, due_iso: str) -> None:
+        super().__init__(classes=graded.verdict)
+        self.graded, self.due_iso = graded, due_iso
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="fb-box"):
+            yield Static(id="fb-text")
+        yield Static(id="fb-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+        self.query_one("#fb-box").focus()
+
+    def relang(self) -> None:
+        lang = self.app.lang
+        self.query_one("#fb-text", Static).update(review_feedback_text(self.graded, self.due_iso, lang))
+        self.query_one("#fb-keys", Static).update(Text(t("review_next", lang)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ReviewScreen(Screen):
+    HELP = "review"
+    BINDINGS = [
+        Binding("enter", "reveal", "Show the choices", show=False),
+        Binding("s", "say", "Say it yourself", show=False),
+        Binding("escape", "end", "End the review", show=False),
+        Binding("q", "app.request_quit", "Quit", show=False),
+    ]
+
+    def __init__(self, items: list[ReviewItem], link, clock=time.monotonic) -> None:
+        super().__init__()
+        self.items, self.link, self.clock = list(items), link, clock
+        self.index = 0
+        self.revealed = False
+        self.reviewed = 0
+        self.finished = not self.items
+        self.shown_at = clock()
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    @property
+    def item(self) -> ReviewItem | None:
+        return None if self.finished else self.items[self.index]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="rv-title", classes="screen-title")
+        with VerticalScroll(id="rv-body"):
+            yield Static(id="rv-context")
+        yield ChoiceList(id="rv-choices")
+        yield Static(id="rv-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+
+    def relang(self) -> None:
+        lang = self.lang
+        choices = self.query_one("#rv-choices", ChoiceList)
+        item = self.item
+        if item is None:
+            self._show_done(lang)
+            return
+        title = Text(t("review_title", lang, i=self.index + 1, n=len(self.items)), style="bold")
+        title.append("  · " + localize(item.scenario.title, lang), style="dim")
+        self.query_one("#rv-title", Static).update(title)
+        self.query_one("#rv-context", Static).update(
+            context_text(item.scenario, item.step, lang, item.prev_said, item.prev_reply))
+        choices.show([localize(item.step.choices[i].text, lang) for i in item.order])
+        choices.display = self.revealed
+        if self.revealed:
+            choices.focus()
+        else:
+            self.query_one("#rv-body").focus()
+        self.query_one("#rv-keys", Static).update(Text(t("review_choose" if self.revealed else "reveal", lang)))
+
+    def _show_done(self, lang: str) -> None:
+        self.query_one("#rv-title", Static).update(Text(t("review_done", lang, n=self.reviewed), style="bold"))
+        body = Text()
+        if not self.items:
+            body.append(t("review_none", lang) + "\n\n")
+        body.append(t("due_tomorrow", lang, n=self.link.due_tomorrow()), style="bold")
+        self.query_one("#rv-context", Static).update(body)
+        self.query_one("#rv-choices", ChoiceList).display = False
+        self.query_one("#rv-keys", Static).update(Text(t("review_done_keys", lang)))
+        self.query_one("#rv-body").focus()
+
+    # ---- keys -----------------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        if self.finished:
+            self.link.done()
+            return
+        if not self.revealed:
+            self.revealed = True
+            self.relang()
+
+    def action_end(self) -> None:
+        self.link.done()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.finished or not self.revealed or not event.character or event.character not in "123456789":
+            return
+        n = int(event.character)
+        if n <= len(self.item.order):
+            event.stop()
+            event.prevent_default()
+            self.choose(n - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(event.option_index)
+
+    def choose(self, position: int) -> None:
+        item = self.item
+        if item is None or self.app.screen is not self:
+            return
+        graded = item.grade(position, max(0.0, self.clock() - self.shown_at))
+        try:
+            after = self.link.rate(item.card.id, graded.rating, choice=graded.index, seconds=graded.seconds)
+        except Exception as exc:  # a locked or damaged history: say so, keep the item, never a traceback
+            self._store_failed(exc)
+            return
+        self.reviewed += 1
+        self.app.push_screen(ReviewFeedbackScreen(graded, after.due), lambda _: self.next_item())
+
+    def action_say(self) -> None:
+        item = self.item
+        if item is None or self.app.screen is not self:
+            return
+        self.app.push_screen(SayScreen(item.scenario, item.step, prev_said=item.prev_said,
+                                       prev_reply=item.prev_reply), self._said)
+
+    def _said(self, result) -> None:
+        item = self.item
+        if not result or item is None:
+            return
+        reply, check, rating = result
+        try:
+            after = self.link.rate(item.card.id, rating, how="typed")
+            self.link.save_reply(item.card.scenario_id, item.card.step, self.lang, reply, check, rating,
+                                 card_id=item.card.id)
+        except Exception as exc:
+            self._store_failed(exc)
+            return
+        self.reviewed += 1
+        self.app.notify(t("rating", self.lang, r=rating_name(rating, self.lang)) + " · "
+                        + t("next_due", self.lang, when=when_text(after.due, self.lang)), timeout=3)
+        self.next_item()
+
+    def _store_failed(self, exc: Exception) -> None:
+        self.app.notify(t("store_failed", self.lang, e=str(exc) or type(exc).__name__), severity="error",
+                        timeout=8)
+
+    def next_item(self) -> None:
+        self.index += 1
+        self.revealed = False
+        if self.index >= len(self.items):
+            self.finished = True
+        self.shown_at = self.clock()
+        self.relang()
+
