@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from coach.store.db import now, transaction
@@ -30,10 +31,11 @@ class Recorder:
     def start(self, scenario: "Scenario", sha256: str, mode: str, lang: str) -> int:
         """A new attempt; returns its id."""
         with transaction(self.conn) as c:
+            # uid: the attempt's global id, assigned once here (the central store keys on it)
             cur = c.execute(
-                "INSERT INTO attempts (teller_id, scenario_id, scenario_sha256, mode, lang, started, check_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.teller_id, scenario.id, sha256 or "", mode, lang, now(), self.check_id),
+                "INSERT INTO attempts (teller_id, scenario_id, scenario_sha256, mode, lang, started, check_id, uid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.teller_id, scenario.id, sha256 or "", mode, lang, now(), self.check_id, str(uuid.uuid4())),
             )
             return int(cur.lastrowid)
 
@@ -76,6 +78,16 @@ class Recorder:
             c.executemany(
                 "INSERT INTO attempt_principles (attempt_id, principle, score) VALUES (?, ?, ?)",
                 [(attempt_id, pid, int(t.score)) for pid, t in scorecard.principles.items()],
+            )
+
+    def stop(self, attempt_id: int, scorecard: "Scorecard") -> None:
+        """The attempt ends before an ending (a scripted check with a short answer list): it is kept
+        with its answers and partial scorecard, but as abandoned, with no overall and no outcome, so
+        reports and xAPI never count it as completed."""
+        with transaction(self.conn) as c:
+            c.execute(
+                "UPDATE attempts SET status = 'abandoned', ended = ?, scorecard = ? WHERE id = ? AND status = 'open'",
+                (now(), json.dumps(scorecard.to_dict(), ensure_ascii=False), attempt_id),
             )
 
     def abandon(self, attempt_id: int) -> None:

@@ -33,7 +33,7 @@ def test_new_database_is_owner_only_wal_full_sync(db_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    assert dbmod.schema_version(conn) == SCHEMA_VERSION == 2
+    assert dbmod.schema_version(conn) == SCHEMA_VERSION
     Recorder(conn, "Li")  # a write creates the -wal file; it is owner-only too
     for side in ("-wal", "-shm"):
         p = db_path.with_name(db_path.name + side)
@@ -82,7 +82,7 @@ def test_migration_from_v1_keeps_everything_and_backfills_principles(db_path, lo
     db_path.parent.mkdir()
     card = _v1_database(db_path, loaded_long)
     conn = connect(db_path)
-    assert dbmod.schema_version(conn) == 2
+    assert dbmod.schema_version(conn) == SCHEMA_VERSION
     tid = conn.execute("SELECT id FROM tellers WHERE name = 'Li'").fetchone()[0]
     assert queries.trend(conn, tid) == {p: [s] for p, s in card["principles"].items()}
     [open_] = queries.unfinished(conn, tid)
@@ -254,3 +254,25 @@ def test_damage_found_while_reading_is_a_message(db_path, loaded_long):
     assert out.returncode == 0 and "moved it to" in out.stderr, out.stderr
     [moved] = [p for p in db_path.parent.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert moved.read_bytes() == bytes(data)
+
+
+def test_migration_gives_every_older_attempt_a_global_id_once(db_path, loaded_long):
+    db_path.parent.mkdir()
+    _v1_database(db_path, loaded_long)
+    conn = connect(db_path)
+    uids = [r[0] for r in conn.execute("SELECT uid FROM attempts ORDER BY id")]
+    assert len(uids) == 2 and len(set(uids)) == 2
+    assert all(len(u) == 36 and u[14] == "4" for u in uids)
+    conn.close()
+    again = connect(db_path)
+    assert [r[0] for r in again.execute("SELECT uid FROM attempts ORDER BY id")] == uids
+
+
+def test_a_new_attempt_gets_its_global_id_when_it_starts(db_path, loaded_long):
+    conn = connect(db_path)
+    rec = Recorder(conn, "Li")
+    a = rec.start(loaded_long.scenario, loaded_long.sha256, "practice", "en")
+    uid = conn.execute("SELECT uid FROM attempts WHERE id = ?", (a,)).fetchone()[0]
+    assert uid and len(uid) == 36
+    rec.finish(a, Session(loaded_long.scenario).scorecard())
+    assert conn.execute("SELECT uid FROM attempts WHERE id = ?", (a,)).fetchone()[0] == uid
