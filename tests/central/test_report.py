@@ -20,7 +20,8 @@ def _synced(central, tmp_path):
     folder.mkdir()
     rng = random.Random(7)
     for branch, plays in BRANCH_PLAYS.items():
-        more = [(f"{branch[0]}{rng.randint(1, 4)}", [rng.randint(0, 1) for _ in range(4)]) for _ in range(12)]
+        more = [(f"{branch[0]}{rng.randint(1, 4)}",
+                 [rng.randint(0, 1), rng.randint(0, 2), rng.randint(0, 1), rng.randint(0, 1)]) for _ in range(12)]
         db = make_history(folder / f"{branch}.sqlite3", plays + more)
         out = coach("sync", "--db", db, "--to", central, "--branch", branch)
         assert out.returncode == 0, out.stderr
