@@ -23,7 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--view", choices=("all", "tellers", "principles", "scenarios", "items"), default="all",
                    help="one view only (default: all)")
     p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page with charts")
-    p.add_argument("--out", metavar="FILE", help="write the table, CSV or JSON to FILE instead of standard output")
+    p.add_argument("--out", metavar="FILE", help="write the table, CSV or JSON to FILE instead of standard output "
+                   "(CSV of every view: one file per view, FILE-tellers.csv, FILE-principles.csv, …)")
     first = p.add_mutually_exclusive_group()
     first.add_argument("--first-only", dest="first_only", action="store_true", default=True,
                        help="item analysis on each teller's first attempt at a scenario (default)")
@@ -134,7 +135,21 @@ def _show(args: argparse.Namespace, report: dict) -> int:
             return 1
 
     if args.format == "csv":
-        payload = to_csv(report, views, args.lang)
+        if len(views) == 1:
+            payload = to_csv(report, views, args.lang)
+        elif not args.out:
+            return _fail("a CSV table holds one view: choose one with --view tellers|principles|scenarios|items, "
+                         "or give --out FILE.csv to write one file per view", 2)
+        else:
+            from coach.reports.render import csv_path
+
+            for view in views:
+                if emit(to_csv(report, view, args.lang), csv_path(args.out, view), "coach report"):
+                    return 1
+            print("Wrote " + ", ".join(csv_path(args.out, v) for v in views), file=sys.stderr)
+            if args.html:
+                print(f"Wrote {args.html}", file=sys.stderr)
+            return 0
     elif args.format == "json":
         payload = to_json(report, views)
     else:
