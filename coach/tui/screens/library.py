@@ -64,6 +64,7 @@ class LibraryScreen(Screen):
             yield Static(id="lib-filter")
         yield DataTable(id="lib-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="lib-broken")
+        yield Static(id="lib-sync")
         yield Static(id="lib-keys", classes="keys")
 
     def on_mount(self) -> None:
@@ -127,6 +128,12 @@ class LibraryScreen(Screen):
         n = table.row_count
         status = t("filter", lang, t=kind) + " · " + (t("count", lang, n=n) if n else t("no_match", lang))
         self.query_one("#lib-filter", Static).update(Text(status))
+        from coach.tui.store_glue import sync_line
+
+        line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
+        box = self.query_one("#lib-sync", Static)
+        box.update(Text(line))
+        box.display = bool(line)
 
     def on_resize(self) -> None:
         self.fill()
