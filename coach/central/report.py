@@ -23,30 +23,28 @@ from coach.reports.items import StepStats, item_rows
 from coach.reports.merge import Filters
 from coach.reports.views import PASS_MARK, _principle_key, slope
 
-TELLER_KEY = ("CASE WHEN staff_id IS NOT NULL THEN 's' || staff_id"
-              " ELSE 'b' || branch || chr(31) || teller END")
 
-
-def _where(filters: Filters, branch: str | None) -> tuple[str, list]:
-    where, params = ["status = 'finished'"], []
+def _where(filters: Filters, branch: str | None, alias: str = "") -> tuple[str, list]:
+    a = f"{alias}." if alias else ""
+    where, params = [f"{a}status = 'finished'"], []
     if filters.since:
-        where.append("started >= %s")
+        where.append(f"{a}started >= %s")
         params.append(filters.since)
     if filters.teller:
-        where.append("teller = %s")
+        where.append(f"{a}teller = %s")
         params.append(filters.teller)
     if filters.scenario:
-        where.append("scenario_id = %s")
+        where.append(f"{a}scenario_id = %s")
         params.append(filters.scenario)
     if branch:
-        where.append("branch = %s")
+        where.append(f"{a}branch = %s")
         params.append(branch)
     return " AND ".join(where), params
 
 
 def _fa(filters: Filters, branch: str | None) -> tuple[str, list]:
     cond, params = _where(filters, branch)
-    return (f"fa AS (SELECT uid, {TELLER_KEY} AS tk, teller, branch, staff_id, scenario_id, sha256, started,"
+    return (f"fa AS (SELECT uid, tk, teller, branch, staff_id, scenario_id, sha256, started,"
             f" ended, overall, outcome, critical, answers_n, lang FROM coach.attempts WHERE {cond})"), params
 
 
@@ -73,6 +71,10 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         pg.execute("SET LOCAL work_mem = '64MB'")
+        # The item analysis (the big scan of answers) runs at the same time on a second connection
+        # that shares this transaction's snapshot, so both see exactly the same rows.
+        snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        items = _Concurrent(url, snapshot, *_items_sql(filters, branch, first_only))
         tellers = pg.execute(
             f"WITH {fa} SELECT tk, min(teller), min(branch), min(staff_id), count(*), count(DISTINCT scenario_id),"
             " coalesce(array_agg(overall ORDER BY started, uid) FILTER (WHERE overall IS NOT NULL), '{}'),"
@@ -86,7 +88,7 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
             f"WITH {fa} SELECT scenario_id, count(*), count(DISTINCT tk), sum(overall), count(overall),"
             f" count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), {outcome_cols}"
             " FROM fa GROUP BY scenario_id ORDER BY scenario_id", [*params, pass_mark, *OUTCOMES]).fetchall()
-        steps = pg.execute(_items_sql(fa, first_only), params).fetchall()
+        steps = items.result()
 
     keys = {r[0]: (r[1], r[2], r[3]) for r in tellers}
     label = _labels(keys)
@@ -135,9 +137,9 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
         })
 
     stats: dict[tuple[str, str], dict[str, StepStats]] = defaultdict(dict)
-    for sid, sha, step, choice, picks, observed, sx, sy, sxy, sxx, syy, order in steps:
+    for sid, sha, step, choice, pos, picks, observed, sx, sy, sxy, sxx, syy, first_started in steps:
         st = stats[(sid, sha)].setdefault(step, StepStats())
-        st.observed[int(choice)] = int(observed)
+        st.observed[int(choice)] = max(int(observed), st.observed.get(int(choice), int(observed)))
         if picks:
             st.n += picks
             st.sx += int(sx)
@@ -145,8 +147,9 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
             st.sxy += int(sxy)
             st.sxx += int(sxx)
             st.syy += int(syy)
-            st.counts[int(choice)] = picks
-            st.order = min(st.order, divmod(int(order), _ORDER_BASE))
+            st.counts[int(choice)] = st.counts.get(int(choice), 0) + picks
+            # (position on the path, the earliest attempt there): the order the files' report uses
+            st.order = min(st.order, (int(pos), first_started))
 
     return {
         "sources": [{"path": mask(describe(url)) + (f" (branch {branch})" if branch else ""),
@@ -163,29 +166,67 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     }
 
 
-_ORDER_BASE = 1 << 32  # order key = position on the path * base + the attempt's rank in its group
+class _Concurrent:
+    """One query on its own connection and thread, in an exported snapshot; `result()` waits.
+    Falls back to nothing clever: any failure is raised from `result()` as the driver's error."""
+
+    def __init__(self, url: str, snapshot: str, sql: str, params: list) -> None:
+        import threading
+
+        from coach.central.target import connect
+
+        self.rows: list | None = None
+        self.error: BaseException | None = None
+        self.conn = connect(url, application="coach report")
+
+        def run() -> None:
+            try:
+                with self.conn.transaction():
+                    self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    self.conn.execute("SET TRANSACTION SNAPSHOT %s" % _literal(snapshot))
+                    self.conn.execute("SET LOCAL work_mem = '64MB'")
+                    self.rows = self.conn.execute(sql, params).fetchall()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="coach-report-items", daemon=True)
+        self.thread.start()
+
+    def result(self) -> list:
+        self.thread.join()
+        self.conn.close()
+        if self.error is not None:
+            raise self.error
+        return self.rows or []
 
 
-def _items_sql(fa: str, first_only: bool) -> str:
-    """Per (scenario version, step, choice): picks as first answer, the choice's points, and the
-    sums Pearson's r needs, over each teller's first finished attempt (or every attempt)."""
-    pool = ("SELECT DISTINCT ON (tk, scenario_id) uid, scenario_id, sha256, started, answers_n FROM fa"
-            " ORDER BY tk, scenario_id, started, uid") if first_only else (
-        "SELECT uid, scenario_id, sha256, started, answers_n FROM fa")
-    return (
-        f"WITH {fa}, pool AS ({pool}),"
-        " ranked AS (SELECT uid, scenario_id, sha256, row_number() OVER (PARTITION BY scenario_id, sha256"
-        "  ORDER BY started, uid) - 1 AS n FROM pool WHERE answers_n > 0)"
-        " SELECT r.scenario_id, r.sha256, x.step, x.choice,"
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _items_sql(filters: Filters, branch: str | None, first_only: bool) -> tuple[str, list]:
+    """Per (scenario version, step, choice, position): picks as first answer at the step, the
+    choice's points, the sums Pearson's r needs, and the earliest attempt, over each teller's first
+    finished attempt at each scenario (or every finished attempt). Written as plain joins on the
+    tables (an anti-join finds first attempts), which the planner estimates well."""
+    cond_a, params = _where(filters, branch, "a")
+    sql = (
+        "SELECT a.scenario_id, a.sha256, x.step, x.choice, coalesce(x.pos, -1),"
         "  count(*) FILTER (WHERE x.first_at_step), max(x.points),"
         "  sum(x.points) FILTER (WHERE x.first_at_step), sum(x.rest) FILTER (WHERE x.first_at_step),"
         "  sum(x.points::bigint * x.rest) FILTER (WHERE x.first_at_step),"
         "  sum(x.points::bigint * x.points) FILTER (WHERE x.first_at_step),"
         "  sum(x.rest::bigint * x.rest) FILTER (WHERE x.first_at_step),"
-        f"  min(x.pos::bigint * {_ORDER_BASE} + r.n) FILTER (WHERE x.first_at_step)"
-        " FROM coach.answers AS x JOIN ranked AS r ON r.uid = x.attempt_uid"
-        " WHERE x.undone IS NULL GROUP BY 1, 2, 3, 4"
+        "  min(a.started) FILTER (WHERE x.first_at_step)"
+        " FROM coach.answers AS x JOIN coach.attempts AS a ON a.uid = x.attempt_uid"
+        f" WHERE x.undone IS NULL AND a.answers_n > 0 AND {cond_a}"
     )
+    if first_only:
+        cond_b, params_b = _where(filters, branch, "b")
+        sql += (" AND NOT EXISTS (SELECT 1 FROM coach.attempts AS b WHERE b.tk = a.tk"
+                f" AND b.scenario_id = a.scenario_id AND (b.started, b.uid) < (a.started, a.uid) AND {cond_b})")
+        params = params + params_b
+    return sql + " GROUP BY 1, 2, 3, 4, 5", params
 
 
 def known_values(pg, column: str, branch: str | None = None) -> list[str]:

@@ -58,6 +58,9 @@ CREATE TABLE coach.attempts (
     scorecard text,
     check_uid uuid,
     synced    timestamptz NOT NULL DEFAULT now(),
+    -- who the teller is for reports: the staff id when known, else (branch, name)
+    tk        text GENERATED ALWAYS AS (CASE WHEN staff_id IS NOT NULL THEN 's' || staff_id
+                                        ELSE 'b' || branch || chr(31) || teller END) STORED,
     UNIQUE (uid, branch),
     FOREIGN KEY (branch, teller) REFERENCES coach.tellers (branch, name)
 );

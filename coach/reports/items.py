@@ -66,7 +66,7 @@ class StepStats:
     syy: int = 0
     counts: dict[int, int] = field(default_factory=dict)  # 0-based choice -> first answers picking it
     observed: dict[int, int] = field(default_factory=dict)  # 0-based choice -> its points, as seen
-    order: tuple[int, int] = (1 << 30, 1 << 30)  # (lowest position on a path, first attempt there)
+    order: tuple = (1 << 30, "")  # (lowest position on a path, its first attempt: rank or start time)
 
     def add(self, x: int, y: int, choice: int) -> None:
         self.n += 1
