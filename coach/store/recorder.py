@@ -66,6 +66,11 @@ class Recorder:
             )
 
     def finish(self, attempt_id: int, scorecard: "Scorecard") -> None:
+        if scorecard.outcome is None:
+            # no ending was reached (a check whose time ran out, a short answer list): every ending
+            # has an outcome, so this attempt is stopped, never stored as finished
+            self.stop(attempt_id, scorecard)
+            return
         data: dict[str, Any] = scorecard.to_dict()
         with transaction(self.conn) as c:
             c.execute(

@@ -270,4 +270,7 @@ def start_check(app: "CoachApp", minutes: int = 10, pass_mark: int = 80) -> None
 
 def after_check(app: "CoachApp", verdict: Any) -> None:
     app.best_scores.update(app.store.best_scores()) if getattr(app, "store", None) else None
+    background = getattr(getattr(app, "store", None), "background", None)
+    if background is not None:
+        background.kick()  # the check's attempts and verdict go to the central store too
     app.show_library()

@@ -276,3 +276,15 @@ def test_a_new_attempt_gets_its_global_id_when_it_starts(db_path, loaded_long):
     assert uid and len(uid) == 36
     rec.finish(a, Session(loaded_long.scenario).scorecard())
     assert conn.execute("SELECT uid FROM attempts WHERE id = ?", (a,)).fetchone()[0] == uid
+
+
+def test_an_attempt_finished_before_an_ending_is_stored_abandoned(db_path, loaded_long):
+    conn = connect(db_path)
+    rec = Recorder(conn, "Li")
+    a = rec.start(loaded_long.scenario, loaded_long.sha256, "assessment", "en")
+    session = Session(loaded_long.scenario)
+    rec.answer(a, session.choose(0), 1.0)
+    rec.finish(a, session.scorecard())  # e.g. the check's time ran out mid-scenario
+    row = conn.execute("SELECT status, outcome, overall FROM attempts WHERE id = ?", (a,)).fetchone()
+    assert tuple(row) == ("abandoned", None, None)
+    assert conn.execute("SELECT count(*) FROM attempt_principles").fetchone()[0] == 0
