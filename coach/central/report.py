@@ -68,6 +68,7 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
           pass_mark: int = PASS_MARK) -> dict:
     """The report dict (coach.reports.build's shape) from the central store behind `pg`."""
     fa, params = _fa(filters, branch)
+    _warm_loader()
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         pg.execute("SET LOCAL work_mem = '64MB'")
@@ -166,6 +167,25 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     }
 
 
+def _warm_loader() -> None:
+    """Import the scenario loader (for the item texts) on a thread while the server computes: the
+    main thread only waits on the network meanwhile."""
+    import sys
+    import threading
+
+    if "coach.scenario.loader" in sys.modules:
+        return
+
+    def load() -> None:
+        try:
+            import coach.library  # noqa: F401
+            import coach.scenario.loader  # noqa: F401
+        except Exception:  # noqa: BLE001 - the main thread imports it again and reports any error
+            pass
+
+    threading.Thread(target=load, name="coach-warm-loader", daemon=True).start()
+
+
 class _Concurrent:
     """One query on its own connection and thread, in an exported snapshot; `result()` waits.
     Falls back to nothing clever: any failure is raised from `result()` as the driver's error."""
@@ -240,6 +260,7 @@ def attempt_rows(pg, filters: Filters, branch: str | None = None, batch: int = 2
     """Finished attempts with their live answers, as coach.reports.merge row dicts, oldest first,
     streamed with a server-side cursor (for the xAPI export)."""
     fa, params = _fa(filters, branch)
+    _warm_loader()
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         keys = {r[0]: (r[1], r[2], r[3]) for r in pg.execute(
