@@ -72,18 +72,19 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         pg.execute("SET LOCAL work_mem = '64MB'")
-        # The item analysis (the big scan of answers) runs at the same time on a second connection
-        # that shares this transaction's snapshot, so both see exactly the same rows.
+        # The item analysis (the big scan of answers) and the principle sums run at the same time
+        # on their own connections, sharing this transaction's snapshot: all see the same rows.
         snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
         items = _Concurrent(url, snapshot, *_items_sql(filters, branch, first_only))
+        principles = _Concurrent(
+            url, snapshot, f"WITH {fa} SELECT p.principle, fa.tk, sum(p.score), count(*) FROM fa"
+            " JOIN coach.attempt_principles AS p ON p.attempt_uid = fa.uid GROUP BY 1, 2", params)
         tellers = pg.execute(
             f"WITH {fa} SELECT tk, min(teller), min(branch), min(staff_id), count(*), count(DISTINCT scenario_id),"
             " coalesce(array_agg(overall ORDER BY started, uid) FILTER (WHERE overall IS NOT NULL), '{}'),"
             " count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), max(started),"
             " sum(answers_n) FROM fa GROUP BY tk", [*params, pass_mark]).fetchall()
-        per_principle = pg.execute(
-            f"WITH {fa} SELECT p.principle, fa.tk, sum(p.score), count(*) FROM fa"
-            " JOIN coach.attempt_principles AS p ON p.attempt_uid = fa.uid GROUP BY 1, 2", params).fetchall()
+        per_principle = principles.result()
         outcome_cols = ", ".join("count(*) FILTER (WHERE outcome = %s)" for _ in OUTCOMES)
         scenarios = pg.execute(
             f"WITH {fa} SELECT scenario_id, count(*), count(DISTINCT tk), sum(overall), count(overall),"
