@@ -94,3 +94,14 @@ def test_xapi_export_from_postgresql_equals_the_export_from_the_files(central, t
     lines = lambda out: sorted(out.stdout.splitlines())  # noqa: E731
     assert lines(from_central) == lines(from_files)
     assert len(lines(from_central)) > 100
+
+
+def test_xapi_export_of_one_branch_with_filters(central, tmp_path):
+    files = _synced(central, tmp_path)
+    args = ("--since", "2000-01-01", "--scenario", "order")
+    from_file = coach("export", "--xapi", files / "South.sqlite3", *args)
+    from_central = coach("export", "--xapi", central, "--branch", "South", *args)
+    assert from_central.returncode == 0, from_central.stderr
+    assert sorted(from_central.stdout.splitlines()) == sorted(from_file.stdout.splitlines())
+    none = coach("export", "--xapi", central, "--branch", "Nowhere")
+    assert none.returncode == 1 and "no finished attempts" in none.stderr
