@@ -5,10 +5,11 @@ Loads (with COPY) 200 branches, 5,000 tellers and 1,000,000 answers into a throw
 cluster on 127.0.0.1 (scripts/pg_cluster.py; or --url of an initialised, empty store), then times:
 
 - baseline: a plain SQL aggregate over the same rows (choice counts and points per scenario, step
-  and choice of the finished attempts' live answers), fetched with psycopg;
+  and choice of the finished attempts' live answers), fetched with psycopg on an open connection,
+  and the same as a whole process (as scripts/bench_report.py measures its baseline);
 - ours: the whole `coach report URL --format json` command (a new process, as a trainer runs it).
 
-and prints both, the ratio, and the targets (<= 3 s, <= 3x the baseline). Loading takes a few
+and prints them, both ratios, and the targets (<= 3 s, <= 3x the baseline). Loading takes a few
 minutes at full size; `--answers 2000 --tellers 20 --branches 3` is the quick run the tests use.
 """
 
@@ -114,6 +115,18 @@ def time_baseline(url: str, repeat: int) -> float:
     return statistics.median(times[1:] if repeat else times)
 
 
+def time_baseline_process(url: str, repeat: int) -> float:
+    """The same aggregate as a whole process (start-up, driver import, connect, query), as
+    scripts/bench_report.py measures its baseline: the like-for-like comparison with a command."""
+    code = "import sys, psycopg; c = psycopg.connect(sys.argv[1]); c.execute(sys.argv[2]).fetchall()"
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, url, BASELINE_SQL], check=True, timeout=600)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def time_report(url: str, repeat: int) -> tuple[float, dict]:
     env = {k: v for k, v in os.environ.items() if k not in ("COACH_CENTRAL",)}
     times, doc = [], {}
@@ -179,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loaded {args.branches} branches, {args.tellers} tellers, {attempts} attempts, {answers} answers "
               f"in {time.perf_counter() - t:.1f} s ({mask(url)})")
         base = time_baseline(url, args.repeat)
+        base_process = time_baseline_process(url, args.repeat)
         ours, doc = time_report(url, args.repeat)
         assert doc["answers"] == answers and doc["attempts"] == attempts, (doc["answers"], answers)
         print(f"baseline (plain SQL aggregate over the same rows): {base:.3f} s")
@@ -188,9 +202,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"in process: connect {c:.3f} s, report built (SQL on 3 connections in one snapshot) {b:.3f} s, "
               f"JSON {j:.3f} s")
         ratio = ours / base if base > 0 else float("inf")
-        print(f"ratio to baseline: {ratio:.2f}x")
+        ratio_process = ours / base_process if base_process > 0 else float("inf")
+        print(f"baseline as a whole process (start-up, driver, connect, the same aggregate): {base_process:.3f} s")
+        print(f"ratio to baseline: {ratio:.2f}x (query alone); {ratio_process:.2f}x (whole process to whole process)")
         print(f"target <= 3.0 s: {'OK' if ours <= 3.0 else 'MISSED'}; target <= 3x baseline: "
-              f"{'OK' if ratio <= 3.0 else 'MISSED'}")
+              f"{'OK' if ratio <= 3.0 else 'MISSED'} against the query alone, "
+              f"{'OK' if ratio_process <= 3.0 else 'MISSED'} process to process")
     finally:
         if cluster is not None:
             cluster.stop()
