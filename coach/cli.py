@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "history": "Show a teller's past attempts.",
     "report": "Results across tellers from one or more history databases.",
     "export": "Export attempts as xAPI statements for a learning management system.",
+    "sync": "Push this workstation's results to the central PostgreSQL store.",
+    "central": "Set up the central PostgreSQL results store and its logins.",
     "graph": "Draw a scenario's step graph (mermaid or dot).",
     "new": "Write a scenario skeleton to start from.",
     "audit": "Check whether the choices' form gives the answer away (cues, test-wise strategies).",

@@ -261,7 +261,10 @@ def _record(conn, name: str, args, plays, library):
             rec.answer(attempt, session.choose(i), None)
         card = session.scorecard()
         card.pass_mark = args.pass_mark
-        rec.finish(attempt, card)
+        if session.finished:
+            rec.finish(attempt, card)
+        else:  # stopped before an ending: never stored (or exported) as a finished attempt
+            rec.stop(attempt, card)
         cards.append((cand.id, card, session.finished))
     verdict = check.verdict(cards, args.pass_mark, library)
     finish_check(conn, rec.check_id, verdict)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dbs", nargs="+", metavar="DB", help="history databases (*.sqlite3), or folders of them")
+    p.add_argument("dbs", nargs="+", metavar="DB",
+                   help="history databases (*.sqlite3), or folders of them, or one central store's PostgreSQL URL")
+    p.add_argument("--branch", metavar="ID", help="only this branch (a central store's URL only)")
     p.add_argument("--xapi", action="store_true", help="export as xAPI 1.0.3 statements (JSON lines)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--homepage", metavar="URL", default=None,
@@ -46,20 +48,36 @@ def run(args: argparse.Namespace) -> int:
         return _fail(problem, 2)
     if not 0 <= args.pass_mark <= 100:
         return _fail(f"--pass-mark is an overall score from 0 to 100, not {args.pass_mark}", 2)
-    try:
-        since = parse_since(args.since) if args.since else None
-        data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
-    except ReportError as exc:
-        return _fail(str(exc), 2 if "--since" in str(exc) else 1)
-    if not data.attempts:
-        return _fail("no finished attempts to export" + (" for these filters" if any(
-            (args.since, args.teller, args.scenario)) else ""))
+    from coach.central.target import is_url
 
     exporter = Exporter(homepage, args.pass_mark, scenario_finder(tuple(Path(d) for d in args.scenarios)))
     lines = []
-    for attempt in data.attempts:
-        for st in exporter.statements(attempt):
-            lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
+    if any(is_url(d) for d in args.dbs):
+        if len(args.dbs) > 1:
+            return _fail("give either one central store's URL or history files, not both", 2)
+        try:
+            since = parse_since(args.since) if args.since else None
+        except ReportError as exc:
+            return _fail(str(exc), 2)
+        filters = Filters(since=since, teller=args.teller, scenario=args.scenario)
+        attempts = _central_statements(args.dbs[0], filters, args.branch, exporter, lines)
+        if isinstance(attempts, str):
+            return _fail(attempts)
+    else:
+        if args.branch:
+            return _fail("--branch needs a central store's URL (history files have no branches)", 2)
+        try:
+            since = parse_since(args.since) if args.since else None
+            data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
+        except ReportError as exc:
+            return _fail(str(exc), 2 if "--since" in str(exc) else 1)
+        for attempt in data.attempts:
+            for st in exporter.statements(attempt):
+                lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
+        attempts = len(data.attempts)
+    if not attempts:
+        return _fail("no finished attempts to export" + (" for these filters" if any(
+            (args.since, args.teller, args.scenario, args.branch)) else ""))
     payload = ("\n".join(lines) + "\n").encode("utf-8")
     if emit(payload, args.out, "coach export"):
         return 1
@@ -71,5 +89,34 @@ def run(args: argparse.Namespace) -> int:
     if args.homepage is None:
         print(f"coach export: accounts use the placeholder home page {DEFAULT_HOMEPAGE}; "
               "give your LMS with --homepage URL", file=sys.stderr)
-    print(f"coach export: {len(lines)} statements for {len(data.attempts)} attempts", file=sys.stderr)
+    print(f"coach export: {len(lines)} statements for {attempts} attempts", file=sys.stderr)
     return 0
+
+
+def _central_statements(url: str, filters, branch: str | None, exporter, lines: list[str]) -> int | str:
+    """Statements of a central store's finished attempts, streamed; the count, or a message."""
+    from coach.central import report as central_report
+    from coach.central import schema
+    from coach.central.target import CentralError, classify, connect, describe
+
+    try:
+        pg = connect(url, application="coach export")
+    except CentralError as exc:
+        return str(exc)
+    import psycopg
+
+    n = 0
+    try:
+        schema.require(pg)
+        pg.commit()
+        for attempt in central_report.attempt_rows(pg, filters, branch):
+            n += 1
+            for st in exporter.statements(attempt):
+                lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
+    except (schema.NotInitialised, schema.NewerCentral) as exc:
+        return f"{describe(url)}: {exc}"
+    except psycopg.Error as exc:
+        return classify(exc, url)
+    finally:
+        pg.close()
+    return n

@@ -13,7 +13,9 @@ from pathlib import Path
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dbs", nargs="+", metavar="DB",
-                   help="history databases (*.sqlite3), or folders of them (every *.sqlite3 and *.db inside)")
+                   help="history databases (*.sqlite3), or folders of them (every *.sqlite3 and *.db inside), "
+                        "or one central store's PostgreSQL URL (postgresql://…)")
+    p.add_argument("--branch", metavar="ID", help="only this branch (a central store's URL only)")
     p.add_argument("--since", metavar="DATE", help="only attempts started on or after DATE (2026-11-01)")
     p.add_argument("--teller", metavar="NAME", help="only this teller")
     p.add_argument("--scenario", metavar="ID", help="only this scenario")
@@ -21,7 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--view", choices=("all", "tellers", "principles", "scenarios", "items"), default="all",
                    help="one view only (default: all)")
     p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page with charts")
-    p.add_argument("--out", metavar="FILE", help="write the table, CSV or JSON to FILE instead of standard output")
+    p.add_argument("--out", metavar="FILE", help="write the table, CSV or JSON to FILE instead of standard output "
+                   "(CSV of every view: one file per view, FILE-tellers.csv, FILE-principles.csv, …)")
     first = p.add_mutually_exclusive_group()
     first.add_argument("--first-only", dest="first_only", action="store_true", default=True,
                        help="item analysis on each teller's first attempt at a scenario (default)")
@@ -40,10 +43,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.commands._output import emit
     from coach.reports import ReportError, build, scenario_finder
     from coach.reports.merge import Filters, known_values, merge, parse_since
-    from coach.reports.render import VIEWS, to_csv, to_json, to_table
     from coach.untrusted import one_line
 
     try:
@@ -53,6 +54,14 @@ def run(args: argparse.Namespace) -> int:
     if args.replies:
         return _replies(args)
     filters = Filters(since=since, teller=args.teller and " ".join(args.teller.split()), scenario=args.scenario)
+    finder = scenario_finder(tuple(Path(d) for d in args.scenarios))
+    central = _central(args, filters, finder)
+    if isinstance(central, int):
+        return central
+    if central is not None:
+        return _show(args, central)
+    if args.branch:
+        return _fail("--branch needs a central store's URL (history files have no branches)", 2)
     try:
         data = merge(args.dbs, filters)
         if not data.attempts:
@@ -69,8 +78,59 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         return _fail(str(exc))
 
-    finder = scenario_finder(tuple(Path(d) for d in args.scenarios))
-    report = build(data, first_only=args.first_only, scenario_for=finder, lang=args.lang)
+    return _show(args, build(data, first_only=args.first_only, scenario_for=finder, lang=args.lang))
+
+
+def _central(args: argparse.Namespace, filters, finder) -> dict | int | None:
+    """The report from a central store when the argument is its URL; an exit code on failure;
+    None for history files."""
+    from coach.central.target import is_url
+
+    urls = [d for d in args.dbs if is_url(d)]
+    if not urls:
+        return None
+    if len(args.dbs) > 1:
+        return _fail("give either one central store's URL or history files, not both", 2)
+    from coach.central import report as central_report
+    from coach.central import schema
+    from coach.central.target import CentralError, classify, connect, describe
+
+    url = urls[0]
+    try:
+        pg = connect(url, application="coach report")
+    except CentralError as exc:
+        return _fail(str(exc))
+    import psycopg
+
+    try:
+        schema.require(pg)
+        pg.commit()
+        report = central_report.build(pg, url, filters, branch=args.branch, first_only=args.first_only,
+                                      scenario_for=finder, lang=args.lang)
+        if report["attempts"]:
+            return report
+        where = f"the central store {describe(url)}" + (f", branch {args.branch}" if args.branch else "")
+        for column, value, what in (("teller", filters.teller, "no teller named '{}'"),
+                                    ("scenario", filters.scenario, "no attempts of scenario '{}'")):
+            if value:
+                known = central_report.known_values(pg, column, args.branch)
+                if value not in known:
+                    return _fail(what.format(value) + f" in {where}"
+                                 + (f" ({column}s: {', '.join(known[:10])})" if known else ""))
+        return _fail(f"no finished attempts in {where}" + (" for these filters" if any(
+            (args.since, args.teller, args.scenario)) else ""))
+    except (schema.NotInitialised, schema.NewerCentral) as exc:
+        return _fail(f"{describe(url)}: {exc}")
+    except psycopg.Error as exc:
+        return _fail(classify(exc, url))
+    finally:
+        pg.close()
+
+
+def _show(args: argparse.Namespace, report: dict) -> int:
+    from coach.commands._output import emit
+    from coach.reports.render import VIEWS, to_csv, to_json, to_table
+
     views = VIEWS if args.view == "all" else (args.view,)
 
     if args.html:
@@ -80,7 +140,21 @@ def run(args: argparse.Namespace) -> int:
             return 1
 
     if args.format == "csv":
-        payload = to_csv(report, views, args.lang)
+        if len(views) == 1:
+            payload = to_csv(report, views, args.lang)
+        elif not args.out:
+            return _fail("a CSV table holds one view: choose one with --view tellers|principles|scenarios|items, "
+                         "or give --out FILE.csv to write one file per view", 2)
+        else:
+            from coach.reports.render import csv_path
+
+            for view in views:
+                if emit(to_csv(report, view, args.lang), csv_path(args.out, view), "coach report"):
+                    return 1
+            print("Wrote " + ", ".join(csv_path(args.out, v) for v in views), file=sys.stderr)
+            if args.html:
+                print(f"Wrote {args.html}", file=sys.stderr)
+            return 0
     elif args.format == "json":
         payload = to_json(report, views)
     else:

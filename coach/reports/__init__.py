@@ -12,13 +12,16 @@ from coach.reports.merge import Dataset, Filters, ReportError, merge
 
 
 def scenario_finder(extra_dirs: tuple[Path, ...] = ()) -> Callable[[str, str], object | None]:
-    """Find the scenario file of an id whose sha256 matches, in the extra, bundled and user folders."""
+    """Find the scenario file of an id whose sha256 matches, in the extra, bundled and user folders.
+    The loader is imported on the first lookup, not before (the central report warms it while
+    PostgreSQL computes)."""
     from coach.library import find_id
-    from coach.scenario.loader import load_scenario
 
     cache: dict[str, object | None] = {}
 
     def find(sid: str, sha: str) -> object | None:
+        from coach.scenario.loader import load_scenario
+
         if sid not in cache:
             path = find_id(sid, extra_dirs)  # an id from the database, never a path
             result = load_scenario(path, lint=False) if path is not None else None

@@ -23,6 +23,7 @@ is found; otherwise from the choices seen in the data (marked `estimated`).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from math import sqrt
 from typing import Callable
 
@@ -52,6 +53,42 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
     return sxy / sqrt(sxx * syy)
 
 
+@dataclass
+class StepStats:
+    """What item analysis needs of one decision step, as sums: the same whether they come from rows
+    in Python or from a GROUP BY in PostgreSQL (coach.central.report)."""
+
+    n: int = 0  # attempts that reached the step
+    sx: int = 0  # sum of item scores (the points of the first answer at the step)
+    sy: int = 0  # sum of rest scores (the attempt's other points)
+    sxy: int = 0
+    sxx: int = 0
+    syy: int = 0
+    counts: dict[int, int] = field(default_factory=dict)  # 0-based choice -> first answers picking it
+    observed: dict[int, int] = field(default_factory=dict)  # 0-based choice -> its points, as seen
+    order: tuple = (1 << 30, "")  # (lowest position on a path, its first attempt: rank or start time)
+
+    def add(self, x: int, y: int, choice: int) -> None:
+        self.n += 1
+        self.sx += x
+        self.sy += y
+        self.sxy += x * y
+        self.sxx += x * x
+        self.syy += y * y
+        self.counts[choice] = self.counts.get(choice, 0) + 1
+
+
+def pearson_from_sums(s: StepStats) -> float | None:
+    """Pearson's r from exact integer sums; None under two attempts or when either does not vary."""
+    if s.n < 2:
+        return None
+    sxx = s.n * s.sxx - s.sx * s.sx
+    syy = s.n * s.syy - s.sy * s.sy
+    if sxx <= 0 or syy <= 0:
+        return None
+    return (s.n * s.sxy - s.sx * s.sy) / sqrt(sxx * syy)
+
+
 def item_analysis(
     attempts: list[dict],
     first_only: bool = True,
@@ -59,62 +96,72 @@ def item_analysis(
     lang: str = "en",
 ) -> list[dict]:
     """One row per (scenario version, decision step), in scenario then path order."""
-    from coach.scenario.model import localize
-
     pool = first_attempts(attempts) if first_only else list(attempts)
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for a in pool:
         if a["answers"]:
             groups[(a["scenario"], a["sha256"])].append(a)
-    versions: dict[str, int] = defaultdict(int)
-    for sid, _ in groups:
-        versions[sid] += 1
-
-    rows: list[dict] = []
-    for (sid, sha) in sorted(groups):
-        scenario = scenario_for(sid, sha) if scenario_for else None
-        # per step: (item score, rest score, choice) of each attempt that reached it
-        seen: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        order: dict[str, tuple[int, int]] = {}
-        observed: dict[str, dict[int, int]] = defaultdict(dict)  # step -> choice -> total
-        for n, a in enumerate(groups[(sid, sha)]):
+    stats: dict[tuple[str, str], dict[str, StepStats]] = {}
+    for key, group in groups.items():
+        steps: dict[str, StepStats] = defaultdict(StepStats)
+        for n, a in enumerate(group):
             total = sum(x["points"] for x in a["answers"])
             at_step: dict[str, int] = defaultdict(int)
             first: dict[str, dict] = {}
             for x in a["answers"]:
                 at_step[x["step"]] += x["points"]
                 first.setdefault(x["step"], x)
-                observed[x["step"]][x["choice"]] = x["points"]
+                steps[x["step"]].observed[x["choice"]] = x["points"]
             for pos, (step, x) in enumerate(first.items()):
-                seen[step].append((x["points"], total - at_step[step], x["choice"]))
-                order[step] = min(order.get(step, (pos, n)), (pos, n))
-        for step in sorted(seen, key=lambda s: (order[s], s)):
-            data = seen[step]
+                st = steps[step]
+                st.add(x["points"], total - at_step[step], x["choice"])
+                st.order = min(st.order, (pos, n))
+        stats[key] = dict(steps)
+    return item_rows(stats, scenario_for, lang)
+
+
+def item_rows(
+    stats: dict[tuple[str, str], dict[str, StepStats]],
+    scenario_for: Callable[[str, str], object | None] | None = None,
+    lang: str = "en",
+) -> list[dict]:
+    """The item analysis rows from per-step sums, keyed by (scenario id, sha256) then step."""
+    from coach.scenario.model import localize
+
+    versions: dict[str, int] = defaultdict(int)
+    for sid, _ in stats:
+        versions[sid] += 1
+
+    rows: list[dict] = []
+    for (sid, sha) in sorted(stats):
+        scenario = scenario_for(sid, sha) if scenario_for else None
+        steps = stats[(sid, sha)]
+        for step in sorted(steps, key=lambda s: (steps[s].order, s)):
+            st = steps[step]
+            if st.n == 0:
+                continue
             spec = scenario.steps.get(step) if scenario is not None else None
-            if spec is not None and spec.choices and all(c < len(spec.choices) for _, _, c in data):
+            if spec is not None and spec.choices and all(c < len(spec.choices) for c in st.counts):
                 totals = [c.total for c in spec.choices]
                 texts = [localize(c.text, lang) for c in spec.choices]
                 phase = spec.phase
                 estimated = False
             else:
-                width = max(observed[step]) + 1
-                totals = [observed[step].get(i) for i in range(width)]
+                width = max(st.observed) + 1
+                totals = [st.observed.get(i) for i in range(width)]
                 texts = [None] * width
                 phase = None
                 estimated = True
             known = [t for t in totals if t is not None]
             x_max = max(known)
             x_min = min(0, min(known))
-            scores = [s for s, _, _ in data]
-            mean = sum(scores) / len(scores)
+            mean = st.sx / st.n
             facility = (mean - x_min) / (x_max - x_min) if x_max > x_min else None
-            disc = pearson([float(s) for s in scores], [float(r) for _, r, _ in data])
-            counts = [0] * len(totals)
-            for _, _, c in data:
-                counts[c] += 1
+            disc = pearson_from_sums(st)
+            counts = [st.counts.get(i, 0) for i in range(len(totals))]
             choices = [
                 {"choice": i + 1, "text": texts[i], "count": counts[i],
-                 "share": round(counts[i] / len(data), 3), "points": totals[i],
+                 "share": round(counts[i] / st.n, 3), "points": totals[i],
                  "best": totals[i] is not None and totals[i] == x_max}
                 for i in range(len(totals))
             ]
@@ -133,7 +180,7 @@ def item_analysis(
                 "sha256": sha,
                 "step": step,
                 "phase": phase,
-                "attempts": len(data),
+                "attempts": st.n,
                 "mean": round(mean, 3),
                 "max": x_max,
                 "min": x_min,

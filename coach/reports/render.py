@@ -146,21 +146,103 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
 _is_number = is_number
 
 
-def to_csv(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> bytes:
-    """UTF-8 with a BOM; several views are sections separated by an empty row."""
+CSV_HEADERS = {
+    "tellers": (["teller", "attempts", "average", "best", "last", "passed", "critical", "scenarios",
+                 "trend_slope", "last_attempt"],
+                ["柜员", "次数", "平均", "最好", "最近", "及格", "严重错误", "场景数", "每次变化", "最近练习"]),
+    "principles": (["principle", "principle_id", "average", "attempts", "tellers", "tellers_below_pass",
+                    "lowest_teller", "lowest_average"],
+                   ["原则", "编号", "平均", "次数", "柜员", "低于及格", "最低的柜员", "最低平均"]),
+    "scenarios": (["scenario", "attempts", "tellers", "average", "passed", "critical"],
+                  ["场景", "次数", "柜员", "平均", "及格", "严重错误"]),
+    "items": (["scenario", "version", "step", "phase", "attempts", "mean", "facility", "discrimination",
+               "too_easy", "too_hard", "poor_discrimination", "estimated", "most_picked_wrong_choice",
+               "most_picked_wrong_count", "most_picked_wrong_text"],
+              ["场景", "版本", "步骤", "阶段", "人次", "平均得分", "难易度", "区分度", "太容易", "太难",
+               "区分度差", "估计", "最常选的错误选项", "错误选项人次", "错误选项文字"]),
+}
+
+
+def csv_tables(report: dict, lang: str = "en") -> dict[str, tuple[list[str], list[list]]]:
+    """Each view as a flat table for a spreadsheet or pandas: numbers as numbers, None where a value
+    is not defined, full texts, and one column per value (no packed cells)."""
+    zh = lang == "zh"
+    col = 1 if zh else 0
+    out: dict[str, tuple[list[str], list[list]]] = {}
+    width = max((len(r["weakest"]) for r in report["tellers"]), default=0)
+    header = list(CSV_HEADERS["tellers"][col])
+    for i in range(1, width + 1):
+        header += [f"最弱原则{i}", f"最弱原则{i}平均"] if zh else [f"weakest_{i}", f"weakest_{i}_average"]
+    rows = []
+    for r in report["tellers"]:
+        row = [r["teller"], r["attempts"], r["average"], r["best"], r["last"], r["passed"], r.get("critical", 0),
+               r["scenarios"], r["trend_slope"], r["last_attempt"]]
+        for i in range(width):
+            w = r["weakest"][i] if i < len(r["weakest"]) else None
+            row += [principle_name(w["principle"], lang), w["average"]] if w else [None, None]
+        rows.append(row)
+    out["tellers"] = (header, rows)
+    out["principles"] = (list(CSV_HEADERS["principles"][col]), [
+        [principle_name(r["principle"], lang), r["principle"], r["average"], r["attempts"], r["tellers"],
+         r["tellers_below"], r["lowest_teller"], r["lowest_average"]] for r in report["principles"]])
+    out["scenarios"] = (
+        list(CSV_HEADERS["scenarios"][col]) + [(pick(OUTCOME_NAMES[o], lang) if zh else f"outcome_{o}")
+                                              for o in OUTCOMES],
+        [[r["scenario"], r["attempts"], r["tellers"], r["average"], r["passed"], r.get("critical", 0)]
+         + [r["outcomes"][o] for o in OUTCOMES] for r in report["scenarios"]])
+    width = max((len(r["choices"]) for r in report["items"]), default=0)
+    header = list(CSV_HEADERS["items"][col])
+    for i in range(1, width + 1):
+        header += ([f"选项{i}人次", f"选项{i}得分", f"选项{i}最好"] if zh else
+                   [f"choice_{i}_count", f"choice_{i}_points", f"choice_{i}_best"])
+    rows = []
+    for r in report["items"]:
+        wrong = r["most_picked_wrong"] or {}
+        row = [r["scenario"], r["version"] or None, r["step"], r["phase"], r["attempts"], r["mean"], r["facility"],
+               r["discrimination"], int("too_easy" in r["flags"]), int("too_hard" in r["flags"]),
+               int("poor_discrimination" in r["flags"]), int(bool(r["estimated"])), wrong.get("choice"),
+               wrong.get("count"), wrong.get("text")]
+        for i in range(width):
+            c = r["choices"][i] if i < len(r["choices"]) else None
+            row += [c["count"], c["points"], int(c["best"])] if c else [None, None, None]
+        rows.append(row)
+    out["items"] = (header, rows)
+    return out
+
+
+def _csv_cell(value) -> str:
+    """A plain number, an empty cell for "not defined", or text a spreadsheet will not run."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    return str(value)  # SafeWriter keeps it from running as a formula
+
+
+def to_csv(report: dict, view: str | tuple[str, ...] = "tellers", lang: str = "en") -> bytes:
+    """One view as one CSV table, UTF-8 with a BOM (so a spreadsheet shows Chinese)."""
+    if not isinstance(view, str):
+        if len(view) != 1:
+            raise ValueError("a CSV file holds one view")
+        view = view[0]
     buf = io.StringIO()
     writer = SafeWriter(buf, lineterminator="\r\n")  # no cell runs as a formula (CSV injection)
-    data = tables(report, lang)
-    for n, view in enumerate(views):
-        header, rows = data[view]
-        if len(views) > 1:
-            if n:
-                writer.writerow([])
-            writer.writerow([pick(TITLES[view], lang)])
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
+    header, rows = csv_tables(report, lang)[view]
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(c) for c in row])
     return buf.getvalue().encode("utf-8-sig")
+
+
+def csv_path(out: str, view: str) -> str:
+    """report.csv -> report-tellers.csv: one file per view for `--view all`."""
+    from pathlib import Path
+
+    p = Path(out)
+    suffix = p.suffix or ".csv"
+    return str(p.with_name(f"{p.stem if p.suffix else p.name}-{view}{suffix}"))
 
 
 def to_json(report: dict, views: tuple[str, ...] = VIEWS) -> bytes:

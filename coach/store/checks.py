@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from typing import TYPE_CHECKING
 
 from coach.store.db import now, transaction
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 def start_check(conn: sqlite3.Connection, teller_id: int, minutes: int, pass_mark: int) -> int:
     with transaction(conn) as c:
         cur = c.execute(
-            "INSERT INTO checks (teller_id, started, minutes, pass_mark) VALUES (?, ?, ?, ?)",
-            (teller_id, now(), int(minutes), int(pass_mark)),
+            "INSERT INTO checks (teller_id, started, minutes, pass_mark, uid) VALUES (?, ?, ?, ?, ?)",
+            (teller_id, now(), int(minutes), int(pass_mark), str(uuid.uuid4())),
         )
         return int(cur.lastrowid)
 

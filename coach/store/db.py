@@ -170,8 +170,46 @@ CREATE INDEX replies_by_step ON replies(scenario_id, step);
 CREATE INDEX replies_by_attempt ON replies(attempt_id)
 """
 
+# A random UUID (version 4) as text, for backfilling rows written before the central migration.
+_UUID_SQL = ("lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)"
+             " || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2) || '-'"
+             " || hex(randomblob(6)))")
+
+# v4 (central store, issue 12): a global id per attempt and per check, assigned once (at creation
+# from now on, backfilled here), so a re-sync to the central PostgreSQL store adds nothing; an
+# optional staff id per teller; the workstation's settings (its branch id); and the sync
+# bookkeeping: what each central store (by its store id) already has, and how the last sync went.
+# Pure additions, so it can be renumbered when merged after another branch's migration.
+CENTRAL = f"""
+ALTER TABLE attempts ADD COLUMN uid TEXT;
+UPDATE attempts SET uid = {_UUID_SQL} WHERE uid IS NULL;
+CREATE UNIQUE INDEX attempts_uid ON attempts(uid);
+ALTER TABLE checks ADD COLUMN uid TEXT;
+UPDATE checks SET uid = {_UUID_SQL} WHERE uid IS NULL;
+CREATE UNIQUE INDEX checks_uid ON checks(uid);
+ALTER TABLE tellers ADD COLUMN staff_id TEXT;
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE synced (
+    store TEXT NOT NULL,
+    kind  TEXT NOT NULL CHECK (kind IN ('attempt', 'check')),
+    uid   TEXT NOT NULL,
+    at    TEXT NOT NULL,
+    PRIMARY KEY (store, kind, uid)
+) WITHOUT ROWID;
+CREATE TABLE sync_status (
+    target   TEXT PRIMARY KEY,
+    tried    TEXT NOT NULL,
+    ok       TEXT,
+    error    TEXT,
+    waiting  INTEGER NOT NULL DEFAULT 0
+);
+"""
+
 #: MIGRATIONS[n] takes version n to n + 1 (version 0 is an empty file).
-MIGRATIONS: tuple[str, ...] = (V1, V2, REVIEW)
+MIGRATIONS: tuple[str, ...] = (V1, V2, REVIEW, CENTRAL)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

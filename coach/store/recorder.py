@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from coach.store.db import now, transaction
@@ -32,10 +33,11 @@ class Recorder:
     def start(self, scenario: "Scenario", sha256: str, mode: str, lang: str) -> int:
         """A new attempt; returns its id."""
         with transaction(self.conn) as c:
+            # uid: the attempt's global id, assigned once here (the central store keys on it)
             cur = c.execute(
-                "INSERT INTO attempts (teller_id, scenario_id, scenario_sha256, mode, lang, started, check_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.teller_id, scenario.id, sha256 or "", mode, lang, now(), self.check_id),
+                "INSERT INTO attempts (teller_id, scenario_id, scenario_sha256, mode, lang, started, check_id, uid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.teller_id, scenario.id, sha256 or "", mode, lang, now(), self.check_id, str(uuid.uuid4())),
             )
             attempt_id = int(cur.lastrowid)
         self._scenarios[attempt_id] = scenario
@@ -72,6 +74,11 @@ class Recorder:
             )
 
     def finish(self, attempt_id: int, scorecard: "Scorecard") -> None:
+        if scorecard.outcome is None:
+            # no ending was reached (a check whose time ran out, a short answer list): every ending
+            # has an outcome, so this attempt is stopped, never stored as finished
+            self.stop(attempt_id, scorecard)
+            return
         data: dict[str, Any] = scorecard.to_dict()
         with transaction(self.conn) as c:
             c.execute(
@@ -84,6 +91,16 @@ class Recorder:
             c.executemany(
                 "INSERT INTO attempt_principles (attempt_id, principle, score) VALUES (?, ?, ?)",
                 [(attempt_id, pid, int(t.score)) for pid, t in scorecard.principles.items()],
+            )
+
+    def stop(self, attempt_id: int, scorecard: "Scorecard") -> None:
+        """The attempt ends before an ending (a scripted check with a short answer list): it is kept
+        with its answers and partial scorecard, but as abandoned, with no overall and no outcome, so
+        reports and xAPI never count it as completed."""
+        with transaction(self.conn) as c:
+            c.execute(
+                "UPDATE attempts SET status = 'abandoned', ended = ?, scorecard = ? WHERE id = ? AND status = 'open'",
+                (now(), json.dumps(scorecard.to_dict(), ensure_ascii=False), attempt_id),
             )
 
     def abandon(self, attempt_id: int) -> None:

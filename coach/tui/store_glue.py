@@ -37,6 +37,7 @@ class TellerRecorder:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._rec: Recorder | None = None
+        self.after_finish = None  # called after each finished attempt (the background sync)
 
     @property
     def bound(self) -> bool:
@@ -62,18 +63,35 @@ class TellerRecorder:
 
     def finish(self, attempt_id: int, scorecard) -> None:
         self.inner.finish(attempt_id, scorecard)
+        if self.after_finish is not None:
+            self.after_finish()  # the background sync: returns at once
 
     def abandon(self, attempt_id: int) -> None:
         self.inner.abandon(attempt_id)
 
 
 class StoreLink:
-    def __init__(self, conn: sqlite3.Connection, teller: str | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, teller: str | None, path=None) -> None:
         self.conn = conn
         self.teller = teller
+        self.path = path
         self.recorder = TellerRecorder(conn)
+        self.background = None  # a coach.central.background.BackgroundSync when COACH_CENTRAL is set
         if teller:
             self.recorder.bind(teller)
+
+    def start_background_sync(self, on_done=None) -> None:
+        """With COACH_CENTRAL set, sync after each finished attempt (and once now), off the UI thread."""
+        import os
+
+        if self.path is None or not os.environ.get("COACH_CENTRAL"):
+            return
+        from coach.central.background import BackgroundSync
+
+        self.background = BackgroundSync.from_env(self.path, on_done)
+        if self.background is not None:
+            self.recorder.after_finish = self.background.kick
+            self.background.kick()
 
     def bind(self, name: str) -> None:
         self.teller = name
@@ -122,16 +140,37 @@ def open_store(args: argparse.Namespace, lang: str = "en") -> StoreLink | int:
         known = tellers(conn)
         if len(known) == 1:
             name = known[0]  # one teller on this workstation: no need to ask
-    return StoreLink(conn, name)
+    return StoreLink(conn, name, path)
 
 
 # ---- inside the app ---------------------------------------------------------------------------
+
+def sync_line(app: "CoachApp") -> str:
+    """The library's quiet line about the central sync ('' when all is well or sync is off)."""
+    link: StoreLink | None = getattr(app, "store", None)
+    if link is None or link.background is None:
+        return ""
+    from coach.central.background import status_line
+
+    try:
+        return status_line(link.conn, app.lang)
+    except sqlite3.Error:
+        return ""
+
 
 def on_app_mount(app: "CoachApp") -> None:
     """Ask for the teller if needed, then offer to resume an interrupted session."""
     link: StoreLink | None = getattr(app, "store", None)
     if link is None:
         return
+
+    def synced() -> None:
+        try:
+            app.call_from_thread(_refresh_library, app)
+        except Exception:  # noqa: BLE001 - the app has closed: nothing to redraw
+            pass
+
+    link.start_background_sync(synced)
     if link.teller:
         _after_teller(app, link)
         return
@@ -242,4 +281,7 @@ def after_check(app: "CoachApp", verdict: Any) -> None:
     from coach.tui import review_glue
 
     review_glue.count_due(app)  # the check's misses are review items now
+    background = getattr(getattr(app, "store", None), "background", None)
+    if background is not None:
+        background.kick()  # the check's attempts and verdict go to the central store too
     app.show_library()

@@ -89,6 +89,10 @@ COMMANDS = {
     "review list for a hostile teller": lambda e: ["review", "--db", e["db"], "--teller", TELLERS[1], "--list"],
     "review auto for an unknown teller": lambda e: ["review", "--db", e["db"], "--teller", "nobody", "--auto", "best"],
     "report replies": lambda e: ["report", e["db"], "--replies"],
+    # No server is reached: the URLs name a closed loopback port, as a workstation offline would.
+    "sync to a store that is down": lambda e: ["sync", "--db", e["db"], "--branch", "b1",
+                                               "--to", "postgresql://u:pw@127.0.0.1:9/coach" + OSC52],
+    "central init on a store that is down": lambda e: ["central", "init", "postgresql://127.0.0.1:9/c" + OSC52],
 }
 
 

@@ -46,12 +46,47 @@ def test_csv_has_a_bom_and_chinese_intact(two_dbs, tmp_path, capsysbinary):
     assert ann[1] == "3"
 
 
-def test_csv_on_stdout_with_sections(two_dbs, capsysbinary):
-    code, out, _ = run(capsysbinary, two_dbs, "--format", "csv")
-    assert code == 0 and out.startswith(b"\xef\xbb\xbf")
-    text = out.decode("utf-8-sig")
-    assert "\r\n\r\nPrinciples across tellers\r\n" in text
-    assert "Item analysis (per decision step)" in text
+def test_csv_of_every_view_on_stdout_asks_for_one_view(two_dbs, capsysbinary):
+    code, out, err = run(capsysbinary, two_dbs, "--format", "csv")
+    assert code == 2 and out == b""
+    assert "--view" in err and "one file per view" in err
+
+
+def test_csv_of_every_view_writes_one_file_per_view(two_dbs, tmp_path, capsysbinary):
+    code, _, err = run(capsysbinary, two_dbs, "--format", "csv", "--out", tmp_path / "report.csv")
+    assert code == 0, err
+    for view in ("tellers", "principles", "scenarios", "items"):
+        raw = (tmp_path / f"report-{view}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert len({len(r) for r in rows}) == 1, view  # one rectangular table per file
+
+
+def test_csv_numbers_are_plain_and_undefined_cells_empty(two_dbs, capsysbinary):
+    code, out, _ = run(capsysbinary, two_dbs, "--format", "csv", "--view", "items", "--all-attempts")
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
+    assert code == 0 and rows
+    for row in rows:
+        assert "—" not in row.values()
+        float(row["facility"])  # a number a spreadsheet sums
+        assert row["discrimination"] == "" or -1 <= float(row["discrimination"]) <= 1
+        # one column per choice, not "#1:1 #2:8"
+        assert int(row["choice_1_count"]) + int(row["choice_2_count"]) == int(row["attempts"])
+        assert not any(":" in v and "#" in v for v in row.values())
+
+
+def test_csv_texts_are_not_truncated(two_dbs, capsysbinary):
+    code, out, _ = run(capsysbinary, two_dbs, "--format", "csv", "--view", "items", "--scenarios", ORDER_DIR)
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
+    texts = {r["most_picked_wrong_text"] for r in rows} - {""}
+    assert texts and not any(t.endswith("…") for t in texts)
+
+
+def test_csv_tellers_weakest_principles_are_columns(two_dbs, capsysbinary):
+    code, out, _ = run(capsysbinary, two_dbs, "--format", "csv", "--view", "tellers")
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
+    assert code == 0 and "weakest_1" in rows[0] and "weakest_1_average" in rows[0]
+    assert all(";" not in v for r in rows for v in r.values())
 
 
 def test_csv_cells_never_run_as_formulas(tmp_path, make_db, capsysbinary):

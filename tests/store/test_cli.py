@@ -193,3 +193,17 @@ def test_coach_run_store_flags_bad_input(tmp_path, db_path):
     out = coach("run", "--db", db_path, input="")
     assert out.returncode == 1 and "--yes" in out.stderr and "Traceback" not in out.stderr
     assert db_path.read_bytes() == b"garbage" * 50
+
+
+def test_check_stopped_before_an_ending_is_stored_abandoned_not_finished(db_path, tmp_path):
+    answers = tmp_path / "short.json"
+    answers.write_text(json.dumps({"atm-card": [1]}))
+    out = check(db_path, "--teller", "Li", "--answers", answers, "--scenarios", "atm-card", "--format", "json")
+    assert out.returncode in (0, 3), out.stderr
+    status, outcome, overall = connect(db_path).execute("SELECT status, outcome, overall FROM attempts").fetchone()
+    assert (status, outcome, overall) == ("abandoned", None, None)
+    # so neither the report nor the xAPI export count it as completed
+    report = coach("report", db_path, "--format", "json")
+    assert report.returncode == 1 and "no finished attempts" in report.stderr
+    export = coach("export", "--xapi", db_path)
+    assert export.returncode == 1 and "completed" not in export.stdout

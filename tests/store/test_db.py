@@ -254,3 +254,37 @@ def test_damage_found_while_reading_is_a_message(db_path, loaded_long):
     assert out.returncode == 0 and "moved it to" in out.stderr, out.stderr
     [moved] = [p for p in db_path.parent.iterdir() if ".broken-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert moved.read_bytes() == bytes(data)
+
+
+def test_migration_gives_every_older_attempt_a_global_id_once(db_path, loaded_long):
+    db_path.parent.mkdir()
+    _v1_database(db_path, loaded_long)
+    conn = connect(db_path)
+    uids = [r[0] for r in conn.execute("SELECT uid FROM attempts ORDER BY id")]
+    assert len(uids) == 2 and len(set(uids)) == 2
+    assert all(len(u) == 36 and u[14] == "4" for u in uids)
+    conn.close()
+    again = connect(db_path)
+    assert [r[0] for r in again.execute("SELECT uid FROM attempts ORDER BY id")] == uids
+
+
+def test_a_new_attempt_gets_its_global_id_when_it_starts(db_path, loaded_long):
+    conn = connect(db_path)
+    rec = Recorder(conn, "Li")
+    a = rec.start(loaded_long.scenario, loaded_long.sha256, "practice", "en")
+    uid = conn.execute("SELECT uid FROM attempts WHERE id = ?", (a,)).fetchone()[0]
+    assert uid and len(uid) == 36
+    rec.finish(a, Session(loaded_long.scenario).scorecard())
+    assert conn.execute("SELECT uid FROM attempts WHERE id = ?", (a,)).fetchone()[0] == uid
+
+
+def test_an_attempt_finished_before_an_ending_is_stored_abandoned(db_path, loaded_long):
+    conn = connect(db_path)
+    rec = Recorder(conn, "Li")
+    a = rec.start(loaded_long.scenario, loaded_long.sha256, "assessment", "en")
+    session = Session(loaded_long.scenario)
+    rec.answer(a, session.choose(0), 1.0)
+    rec.finish(a, session.scorecard())  # e.g. the check's time ran out mid-scenario
+    row = conn.execute("SELECT status, outcome, overall FROM attempts WHERE id = ?", (a,)).fetchone()
+    assert tuple(row) == ("abandoned", None, None)
+    assert conn.execute("SELECT count(*) FROM attempt_principles").fetchone()[0] == 0

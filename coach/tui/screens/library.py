@@ -65,6 +65,7 @@ class LibraryScreen(Screen):
             yield Static(id="lib-filter")
         yield DataTable(id="lib-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="lib-broken")
+        yield Static(id="lib-sync")
         yield Static(id="lib-keys", classes="keys")
 
     def on_mount(self) -> None:
@@ -131,6 +132,12 @@ class LibraryScreen(Screen):
         if due is not None:
             status += " · " + t("due_n", lang, n=due)
         self.query_one("#lib-filter", Static).update(Text(status))
+        from coach.tui.store_glue import sync_line
+
+        line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
+        box = self.query_one("#lib-sync", Static)
+        box.update(Text(line))
+        box.display = bool(line)
 
     def on_resize(self) -> None:
         self.fill()
