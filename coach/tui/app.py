@@ -61,6 +61,9 @@ class CoachApp(App[int]):
         self._sessions = 0
         self._bundled, self._user = bundled, user
         self.controller: SessionController | None = None
+        self._hay: list[str] | None = None
+        self._catalog_worker = None
+        self._catalog_waiting: list = []
 
     # ---- flow -------------------------------------------------------------------------------
 
@@ -79,11 +82,67 @@ class CoachApp(App[int]):
     def _library(self):
         from coach.tui.screens.library import LibraryScreen
 
-        if self.entries is None:
-            from coach.tui import catalog
+        if self.entries is None:  # shown at once; the rows arrive from a worker (load_catalog)
+            self.load_catalog()
+            return LibraryScreen(None)
+        return LibraryScreen(self.entries, self._hay)
 
-            self.entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user)
-        return LibraryScreen(self.entries)
+    # ---- the catalog, checked after the first paint, off the UI thread ------------------------
+
+    def load_catalog(self) -> None:
+        if self.entries is not None or self._catalog_worker is not None:
+            return
+        self._catalog_worker = self.run_worker(self._build_catalog, name="catalog", group="catalog",
+                                               thread=True, exit_on_error=False)
+
+    def _build_catalog(self) -> None:
+        """In a thread: every file through the validation cache, with progress for the library."""
+        import time
+
+        from coach.tui import catalog
+        from coach.tui.screens.library import haystack
+
+        last = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= 0.1:  # ten updates a second at most; none on a quick warm start
+                last = now
+                self.call_from_thread(self._catalog_progress, done, total)
+
+        try:
+            entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user, progress=progress)
+            hay = [haystack(e) for e in entries]
+        except Exception as exc:  # never a traceback: an empty library and a message
+            entries, hay = [], []
+            self.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}", severity="error", markup=False)
+        self.call_from_thread(self._catalog_ready, entries, hay)
+
+    def _library_screens(self):
+        return [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen" and s.is_mounted]
+
+    def _catalog_progress(self, done: int, total: int) -> None:
+        for screen in self._library_screens():
+            screen.show_progress(done, total)
+
+    def _catalog_ready(self, entries: list[Entry], hay: list[str]) -> None:
+        if self.entries is None:
+            self.entries, self._hay = entries, hay
+        for screen in self._library_screens():
+            if screen.loading:
+                screen.set_entries(self.entries, self._hay)
+        waiting, self._catalog_waiting = self._catalog_waiting, []
+        for callback in waiting:
+            callback(self.entries)
+
+    def when_catalog_ready(self, callback) -> None:
+        """Call `callback(entries)` once the catalog is built (now, if it is)."""
+        if self.entries is not None:
+            callback(self.entries)
+            return
+        self._catalog_waiting.append(callback)
+        self.load_catalog()
 
     def show_library(self) -> None:
         self.controller = None
@@ -98,7 +157,10 @@ class CoachApp(App[int]):
     def start_session(self, entry: Entry) -> None:
         from coach.tui.screens.conversation import ConversationScreen
 
-        assert entry.scenario is not None
+        if entry.scenario is None:  # broken since it was listed: it is loaded again before it is played
+            self.notify(entry.error or str(entry.path), severity="error", markup=False)
+            self.show_library()
+            return
         from coach.tui.controller import SessionController
 
         seed = None if self.seed is None else self.seed + self._sessions
@@ -111,8 +173,8 @@ class CoachApp(App[int]):
         from coach.tui.screens.debrief import DebriefScreen
 
         card = controller.finish()
-        self.best_scores[entry.scenario.id] = (max(card.overall, self.best_scores.get(entry.scenario.id, (0, 0))[0]),
-                                               card.overall)
+        sid = controller.scenario.id
+        self.best_scores[sid] = (max(card.overall, self.best_scores.get(sid, (0, 0))[0]), card.overall)
         self._main(DebriefScreen(entry, controller))
 
     def _main(self, screen) -> None:

@@ -24,6 +24,8 @@ S: dict[str, tuple[str, str]] = {
     "no_match": ("没有符合条件的场景。", "No scenario matches."),
     "broken": ("无法加载的文件 ({n}):", "Files that failed to load ({n}):"),
     "count": ("{n} 个场景", "{n} scenarios"),
+    "loading": ("正在读取场景库…", "Reading the library…"),
+    "checking": ("正在检查场景 {done}/{total}…", "Checking scenarios {done}/{total}…"),
     # briefing
     "briefing": ("客户简报", "Briefing"),
     "customer": ("客户", "Customer"),
