@@ -120,7 +120,7 @@ class CoachApp(App[int]):
         self.call_from_thread(self._catalog_ready, entries, hay)
 
     def _library_screens(self):
-        return [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen" and s.is_mounted]
+        return [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen"]
 
     def _catalog_progress(self, done: int, total: int) -> None:
         for screen in self._library_screens():
@@ -130,7 +130,7 @@ class CoachApp(App[int]):
         if self.entries is None:
             self.entries, self._hay = entries, hay
         for screen in self._library_screens():
-            if screen.loading:
+            if screen.pending:
                 screen.set_entries(self.entries, self._hay)
         waiting, self._catalog_waiting = self._catalog_waiting, []
         for callback in waiting:

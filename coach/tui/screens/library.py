@@ -54,7 +54,7 @@ class LibraryScreen(Screen):
     def __init__(self, entries: list[Entry] | None, hay: list[str] | None = None) -> None:
         super().__init__()
         self.entries: list[Entry] = []
-        self.loading = entries is None
+        self.pending = entries is None
         self.type_filter: str | None = None
         self.query_text = ""
         self._hay: list[str] = []
@@ -81,7 +81,7 @@ class LibraryScreen(Screen):
         yield Static(id="lib-keys", classes="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#lib-progress").display = self.loading
+        self.query_one("#lib-progress").display = self.pending
         self.relang()
         self.query_one(ScenarioTable).focus()
 
@@ -89,14 +89,19 @@ class LibraryScreen(Screen):
 
     def show_progress(self, done: int, total: int) -> None:
         """The library is still being checked (first start, or many changed files)."""
+        if not self.is_mounted:
+            return
         bar = self.query_one("#lib-progress", ProgressBar)
         bar.display = True
         bar.update(total=max(total, 1), progress=done)
         self.query_one("#lib-filter", Static).update(Text(t("checking", self.lang, done=done, total=total)))
 
     def set_entries(self, entries: list[Entry], hay: list[str] | None = None) -> None:
+        """The checked library (may arrive before this screen is mounted: on_mount draws it then)."""
         self._index(entries, hay)
-        self.loading = False
+        self.pending = False
+        if not self.is_mounted:
+            return
         self.query_one("#lib-progress").display = False
         self._lang = ""  # redraw every row
         self.relang()
@@ -174,7 +179,7 @@ class LibraryScreen(Screen):
         table = self.query_one(ScenarioTable)
         table.show(self._visible_rows())
         lang = self.lang
-        if self.loading:
+        if self.pending:
             self.query_one("#lib-filter", Static).update(Text(t("loading", lang)))
             return
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
