@@ -50,6 +50,7 @@ class Checked:
     sha256: str
     summary: Summary | None
     problems: list[tuple[int, int, str, str, str]] = field(default_factory=list)  # line, col, severity, message, code
+    id_at: tuple[int, int] = (1, 1)  # where the scenario's id is (coach validate: duplicate ids)
 
     @property
     def ok(self) -> bool:
@@ -63,11 +64,12 @@ class Checked:
         """From a coach.scenario.loader.LoadResult."""
         summary = Summary.of(result.scenario) if result.scenario is not None else None
         problems = [(d.line, d.col, d.severity, d.message, d.code) for d in result.diagnostics]
-        return cls(result.sha256, summary, problems)
+        line, col = result.positions.get(("id",), (1, 1))
+        return cls(result.sha256, summary, problems, (line, col))
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": None if self.summary is None else self.summary.to_json(),
-                "problems": [list(p) for p in self.problems]}
+                "problems": [list(p) for p in self.problems], "id_at": list(self.id_at)}
 
     @classmethod
     def from_json(cls, sha256: str, obj: Any) -> "Checked":
@@ -84,7 +86,10 @@ class Checked:
             problems.append((max(p[0], 1), max(p[1], 1), p[2], clean_text(p[3]), clean_text(p[4])))
         if summary is None and not any(p[2] == "error" for p in problems):
             raise BadRecord("neither a scenario nor an error")
-        return cls(sha256, summary, problems)
+        id_at = obj.get("id_at", [1, 1])
+        if not isinstance(id_at, list) or len(id_at) != 2 or not all(type(v) is int and v >= 1 for v in id_at):
+            raise BadRecord("id_at")
+        return cls(sha256, summary, problems, (id_at[0], id_at[1]))
 
 
 def default_folder() -> Path:
@@ -182,6 +187,7 @@ class ScenarioCache:
     # ---- writing ----------------------------------------------------------------------------
 
     def put(self, checked: Checked, lint: bool = True) -> None:
+        self.load()  # first: loading replaces the tables
         with self._lock:
             key = _key(checked.sha256, lint)
             self._checked[key] = checked
@@ -189,6 +195,7 @@ class ScenarioCache:
             self._dirty = True
 
     def remember(self, path: str, st: os.stat_result, sha256: str) -> None:
+        self.load()
         with self._lock:
             if self._files.get(path) != [*_stamp(st), sha256]:
                 self._files[path] = [*_stamp(st), sha256]
