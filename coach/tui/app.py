@@ -157,7 +157,8 @@ class CoachApp(App[int]):
     def start_session(self, entry: Entry) -> None:
         from coach.tui.screens.conversation import ConversationScreen
 
-        if entry.scenario is None:  # broken since it was listed: it is loaded again before it is played
+        scenario = entry.fresh()  # verified by hash (loaded again if the file changed since it was listed)
+        if scenario is None:
             self.notify(entry.error or str(entry.path), severity="error", markup=False)
             self.show_library()
             return
@@ -165,7 +166,7 @@ class CoachApp(App[int]):
 
         seed = None if self.seed is None else self.seed + self._sessions
         self._sessions += 1
-        self.controller = SessionController(entry.scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
+        self.controller = SessionController(scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
                                             recorder=self.recorder, seed=seed)
         self._main(ConversationScreen(entry, self.controller))
 

@@ -74,6 +74,24 @@ class Entry:
             self._scenario = fresh._scenario
             return self._scenario
 
+    def fresh(self) -> Scenario | None:
+        """The scenario as the file is now, for a play about to start: the file's bytes are hashed
+        and, if they are not the ones loaded, loaded and validated again (None and `error` if broken)."""
+        import hashlib
+
+        from coach.scenario.cache import READ_LIMIT
+
+        with self._lock:
+            try:
+                with open(self.path, "rb") as fh:
+                    sha = hashlib.sha256(fh.read(READ_LIMIT)).hexdigest()
+            except OSError:
+                sha = None
+            if self._scenario is not None and sha == self.sha256:
+                return self._scenario
+            self._scenario, self._tried = None, False
+        return self.load()
+
     def title(self, lang: str) -> str:
         return localize(self.summary.title, lang) if self.summary else self.path.name
 
@@ -176,8 +194,8 @@ def build(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool =
     total = len(paths)
     for done, path in enumerate(paths, 1):
         try:
-            checked, result = check_file(path, cache, trust_stat=True)
-            entry = _from_checked(path, checked, result)
+            checked, _ = check_file(path, cache, trust_stat=True)
+            entry = _from_checked(path, checked)  # not the Scenario: it is loaded again when played
         except Exception:  # the cache is an optimisation: on any surprise, load for real
             entry = load_entry(path)
         if entry.ok:

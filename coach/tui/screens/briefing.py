@@ -56,16 +56,15 @@ class BriefingScreen(Screen):
     def on_mount(self) -> None:
         self.relang()
         self.query_one("#brief-body").focus()
-        if not self.entry.loaded:  # after the first paint: the load's imports would hold up the drawing
-            self.call_after_refresh(self._start_loading)
+        self.call_after_refresh(self._start_loading)  # after the first paint: the load's imports would hold it up
 
     def _start_loading(self) -> None:
-        if self._loader is None and self.is_mounted and not self.entry.loaded:
+        if self._loader is None and self.is_mounted:
             self._loader = self.run_worker(self._load, thread=True, exit_on_error=False)
 
     def _load(self) -> None:
         sha = self.entry.sha256
-        self.entry.load()
+        self.entry.fresh()  # the file as it is now, validated (start_session checks its hash again)
         import coach.tui.screens.conversation  # noqa: F401  (the next screen: its imports are paid here)
         if self.entry.sha256 != sha and self.entry.ok:  # edited since it was listed
             self.app.call_from_thread(self.relang)
