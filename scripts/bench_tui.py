@@ -60,8 +60,20 @@ Bare().run()
 
 # ---- a real terminal ----------------------------------------------------------------------------
 
-def in_pty(argv: list[str], markers: list[bytes], env: dict, timeout: float = 120.0) -> list[float | None]:
+CPU: dict[str, list[float]] = {}  # user+system seconds of each child, by kind (less noisy on a busy machine)
+
+
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def in_pty(argv: list[str], markers: list[bytes], env: dict, timeout: float = 120.0,
+           kind: str | None = None) -> list[float | None]:
     """Seconds from spawning `argv` in an 80x24 pty until each marker is in its output, then kill it."""
+    cpu0 = _children_cpu()
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     found: list[float | None] = [None] * len(markers)
@@ -93,6 +105,8 @@ def in_pty(argv: list[str], markers: list[bytes], env: dict, timeout: float = 12
             pass
         proc.wait()
         os.close(master)
+    if kind is not None:
+        CPU.setdefault(kind, []).append(_children_cpu() - cpu0)
     if found[-1] is None:
         text = re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07", b"", buf)[-600:]
         raise RuntimeError(f"{' '.join(argv[-6:])}: {markers[-1]!r} never appeared; last output: {text!r}")
@@ -134,11 +148,16 @@ def startup(runs: int, tmp: Path) -> dict:
         in_pty(argv, [marker], env)
     for _ in range(runs):
         for kind, (argv, marker) in kinds.items():
-            times[kind].append(in_pty(argv, [marker], env)[0])
+            times[kind].append(in_pty(argv, [marker], env, kind=kind)[0])
     med = {k: statistics.median(v) for k, v in times.items()}
+    cpu = {k: statistics.median(CPU[k]) for k in kinds}
     return {"bare_ms": ms(med["bare"]), "scenario_ms": ms(med["scenario"]), "library_ms": ms(med["library"]),
             "scenario_ratio": round(med["scenario"] / med["bare"], 3),
-            "library_ratio": round(med["library"] / med["bare"], 3), "runs": runs}
+            "library_ratio": round(med["library"] / med["bare"], 3), "runs": runs,
+            "cpu_ms": {k: ms(v) for k, v in cpu.items()},
+            "cpu_scenario_ratio": round(cpu["scenario"] / cpu["bare"], 3),
+            "cpu_library_ratio": round(cpu["library"] / cpu["bare"], 3),
+            "load_average": round(os.getloadavg()[0], 2)}
 
 
 # ---- 3,000 scenarios ----------------------------------------------------------------------------
@@ -342,6 +361,9 @@ def report(start: dict, large: dict | None, key: dict) -> tuple[list[str], bool]
         f"(target ≤ {START_TARGET}x, aim {START_AIM}x)",
         f"  coach run          {start['library_ms']:.0f} ms  ratio {start['library_ratio']:.2f}x "
         f"(target ≤ {START_TARGET}x, aim {START_AIM}x)",
+        f"  CPU time until the first screen (user+system, less noisy on a busy machine): bare "
+        f"{start['cpu_ms']['bare']:.0f} ms, FIXTURE {start['cpu_scenario_ratio']:.2f}x, library "
+        f"{start['cpu_library_ratio']:.2f}x; load average {start['load_average']}",
     ]
     ok = start["scenario_ratio"] <= START_TARGET and start["library_ratio"] <= START_TARGET
     if large is not None:

@@ -82,9 +82,15 @@ class CoachApp(App[int]):
     def _library(self):
         from coach.tui.screens.library import LibraryScreen
 
-        if self.entries is None:  # shown at once; the rows arrive from a worker (load_catalog)
-            self.load_catalog()
-            return LibraryScreen(None)
+        if self.entries is None:
+            from coach.tui import catalog
+
+            # A small library the cache knows unchanged is drawn in the first frame; any other is
+            # shown at once and its rows arrive from a worker, with progress (load_catalog).
+            self.entries = catalog.build_cached(self.extra_dirs, bundled=self._bundled, user=self._user)
+            if self.entries is None:
+                self.load_catalog()
+                return LibraryScreen(None)
         return LibraryScreen(self.entries, self._hay)
 
     # ---- the catalog, checked after the first paint, off the UI thread ------------------------

@@ -176,16 +176,39 @@ def files(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool =
     return found
 
 
+def build_cached(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool = True,
+                 limit: int = 200) -> list[Entry] | None:
+    """The entries at once when there are at most `limit` files and the cache knows every one
+    unchanged (size and mtime); None otherwise (then `build` them in a worker, with progress)."""
+    paths = files(extra_dirs, bundled=bundled, user=user)
+    if len(paths) > limit:
+        return None
+    try:
+        cache = open_cache(True)
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+            sha = cache.known_hash(os.path.abspath(path), st)
+            if sha is None or cache.result(sha) is None:
+                return None
+    except Exception:  # the cache is an optimisation
+        return None
+    return build(extra_dirs, bundled=bundled, user=user, cache=cache, paths=paths)
+
+
 def build(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool = True,
           cache: ScenarioCache | None | bool = True,
-          progress: Callable[[int, int], None] | None = None) -> list[Entry]:
+          progress: Callable[[int, int], None] | None = None, paths: list[Path] | None = None) -> list[Entry]:
     """Entries from the extra folders, the bundled library and the user's folder, in that order.
 
     A scenario id seen twice keeps its first file (the extra folders win over the bundled ones).
     Files the validation cache knows (same size and mtime as when hashed) are not read again;
     `progress(done, total)` is called as files are checked.
     """
-    paths = files(extra_dirs, bundled=bundled, user=user)
+    if paths is None:
+        paths = files(extra_dirs, bundled=bundled, user=user)
     cache = open_cache(cache)
     from coach.scenario.cache import check_file
 
