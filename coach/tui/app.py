@@ -62,6 +62,7 @@ class CoachApp(App[int]):
         self._bundled, self._user = bundled, user
         self.controller: SessionController | None = None
         self._hay: list[str] | None = None
+        self._library_screen = None
         self._catalog_worker = None
         self._catalog_waiting: list = []
 
@@ -78,8 +79,34 @@ class CoachApp(App[int]):
             from coach.tui import store_glue
 
             store_glue.on_app_mount(self)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self.start_entry is None:
+            self.when_catalog_ready(lambda _: self._warm_up())  # not competing with the library's check
+        else:
+            self._warm_up()
+
+    # Modules the next key presses need, imported in a thread once the first screen is up (and the
+    # library checked), so the first press of each key does not pay for them.
+    WARM = ("coach.scenario.loader", "coach.engine", "coach.tui.controller", "coach.tui.screens.briefing",
+            "coach.tui.screens.conversation", "coach.tui.screens.feedback", "coach.tui.screens.debrief",
+            "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
+
+    def _warm_up(self) -> None:
+        def work() -> None:
+            import importlib
+
+            for name in self.WARM:
+                importlib.import_module(name)
+
+        self.run_worker(work, name="warm-up", group="warm-up", thread=True, exit_on_error=False)
 
     def _library(self):
+        """The one library screen: installed, so leaving it keeps it (search, cursor) and coming back
+        does not build it again (a key press that changes screen stays cheap)."""
+        if self._library_screen is not None:
+            return self._library_screen
         from coach.tui.screens.library import LibraryScreen
 
         if self.entries is None:
@@ -88,10 +115,14 @@ class CoachApp(App[int]):
             # A small library the cache knows unchanged is drawn in the first frame; any other is
             # shown at once and its rows arrive from a worker, with progress (load_catalog).
             self.entries = catalog.build_cached(self.extra_dirs, bundled=self._bundled, user=self._user)
-            if self.entries is None:
-                self.load_catalog()
-                return LibraryScreen(None)
-        return LibraryScreen(self.entries, self._hay)
+        if self.entries is None:
+            self.load_catalog()
+            screen = LibraryScreen(None)
+        else:
+            screen = LibraryScreen(self.entries, self._hay)
+        self._library_screen = screen
+        self.install_screen(screen, name="library")
+        return screen
 
     # ---- the catalog, checked after the first paint, off the UI thread ------------------------
 
@@ -126,7 +157,10 @@ class CoachApp(App[int]):
         self.call_from_thread(self._catalog_ready, entries, hay)
 
     def _library_screens(self):
-        return [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen"]
+        found = [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen"]
+        if self._library_screen is not None and self._library_screen not in found:
+            found.append(self._library_screen)  # installed, not shown now
+        return found
 
     def _catalog_progress(self, done: int, total: int) -> None:
         for screen in self._library_screens():

@@ -84,6 +84,13 @@ class LibraryScreen(Screen):
         self.query_one("#lib-progress").display = self.pending
         self.relang()
         self.query_one(ScenarioTable).focus()
+        self._mounted_once = True
+
+    def on_screen_resume(self) -> None:
+        # The app keeps this screen while others show: language, mode, best scores or a file found
+        # broken when it was opened may have changed meanwhile (O(rows) to filter, O(screen) to draw).
+        if getattr(self, "_mounted_once", False):
+            self.relang()
 
     # ---- entries arriving -------------------------------------------------------------------
 
