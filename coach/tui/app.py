@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from coach.tui.controller import RecorderLike, SessionController
 
 
+class _Stopped(Exception):
+    """The catalog worker was cancelled (the app is closing)."""
+
+
 def _palette():
     """The command palette's provider, imported when the palette first opens (start-up cost)."""
     from coach.tui.palette import CoachCommands
@@ -139,10 +143,15 @@ class CoachApp(App[int]):
         from coach.tui import catalog
         from coach.tui.screens.library import haystack
 
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
         last = time.monotonic()
 
         def progress(done: int, total: int) -> None:
             nonlocal last
+            if worker.is_cancelled:  # the app is closing: stop checking files
+                raise _Stopped
             now = time.monotonic()
             if now - last >= 0.1:  # ten updates a second at most; none on a quick warm start
                 last = now
@@ -151,6 +160,8 @@ class CoachApp(App[int]):
         try:
             entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user, progress=progress)
             hay = [haystack(e) for e in entries]
+        except _Stopped:
+            return
         except Exception as exc:  # never a traceback: an empty library and a message
             entries, hay = [], []
             self.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}", severity="error", markup=False)

@@ -215,19 +215,21 @@ def build(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool =
     entries: list[Entry] = []
     seen_ids: set[str] = set()
     total = len(paths)
-    for done, path in enumerate(paths, 1):
-        try:
-            checked, _ = check_file(path, cache, trust_stat=True)
-            entry = _from_checked(path, checked)  # not the Scenario: it is loaded again when played
-        except Exception:  # the cache is an optimisation: on any surprise, load for real
-            entry = load_entry(path)
-        if entry.ok:
-            if entry.id in seen_ids:
-                continue
-            seen_ids.add(entry.id)
-        entries.append(entry)
-        if progress is not None:
-            progress(done, total)
-    if cache is not None:
-        cache.save()
+    try:
+        for done, path in enumerate(paths, 1):
+            try:
+                checked, _ = check_file(path, cache, trust_stat=True)
+                entry = _from_checked(path, checked)  # not the Scenario: it is loaded again when played
+            except Exception:  # the cache is an optimisation: on any surprise, load for real
+                entry = load_entry(path)
+            if progress is not None:
+                progress(done, total)  # may raise to stop (the app is closing)
+            if entry.ok:
+                if entry.id in seen_ids:
+                    continue
+                seen_ids.add(entry.id)
+            entries.append(entry)
+    finally:
+        if cache is not None:
+            cache.save()  # what was checked is kept, even when stopped half-way
     return entries

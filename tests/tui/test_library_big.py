@@ -134,3 +134,20 @@ async def test_a_file_edited_while_its_briefing_shows_is_played_as_it_is_now(tmp
         import hashlib
 
         assert app.controller.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_quitting_during_the_first_check_stops_it(tmp_path, cold_cache):
+    folder = make_library(tmp_path / "lib", 1000)  # seconds of checking
+    app = library(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert app.entries is None  # still checking
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    worker = app._catalog_worker
+    end = time.monotonic() + 1.0
+    while not worker.is_finished and time.monotonic() < end:
+        time.sleep(0.01)
+    assert worker.is_finished  # stopped at the next file, not after the whole library
+    kept = ScenarioCache(cold_cache).load()._results
+    assert 0 < len(kept) < 1000  # what was checked is kept for the next start

@@ -59,12 +59,19 @@ class LibraryScreen(Screen):
         self.query_text = ""
         self._hay: list[str] = []
         self._lang = ""
+        self._reindex()
         if entries is not None:
             self._index(entries, hay)
 
     def _index(self, entries: list[Entry], hay: list[str] | None) -> None:
         self.entries = entries
         self._hay = hay if hay is not None and len(hay) == len(entries) else [haystack(e) for e in entries]
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """The rows that can be listed (a file found broken when opened drops out)."""
+        self._playable = [i for i, e in enumerate(self.entries) if e.ok]
+        self._last: tuple[str, str | None, list[int]] | None = None
 
     @property
     def lang(self) -> str:
@@ -121,6 +128,7 @@ class LibraryScreen(Screen):
         self.query_one("#lib-title", Static).update(Text(f"{t('library', lang)} · {mode}"))
         self.query_one("#lib-search", Input).placeholder = t("search", lang)
         self.query_one("#lib-keys", Static).update(Text(pair(HELP_KEYS["library"], lang)))
+        self._reindex()
         broken = [e for e in self.entries if not e.ok]
         box = self.query_one("#lib-broken", Static)
         if broken:
@@ -136,21 +144,19 @@ class LibraryScreen(Screen):
         return [self.entries[i] for i in self._visible_rows()]
 
     def _visible_rows(self) -> list[int]:
-        q = self.query_text.strip().lower()
-        words = q.split()
-        wanted = self.type_filter
-        entries, hay = self.entries, self._hay
-        shown = []
-        for i, e in enumerate(entries):
-            s = e.summary
-            if s is None or not e.ok:
-                continue
-            if wanted and s.type != wanted:
-                continue
-            if words and not all(word in hay[i] for word in words):
-                continue
-            shown.append(i)
-        return shown
+        """Row numbers passing the type filter and every search word. Typing more only narrows the
+        last result, so each keystroke scans the rows still shown, not the whole library."""
+        query, wanted = self.query_text.strip().lower(), self.type_filter
+        last = self._last
+        if last is not None and last[1] == wanted and query.startswith(last[0]):
+            rows = last[2]
+        else:
+            rows = [i for i in self._playable if wanted is None or self.entries[i].summary.type == wanted]
+        hay = self._hay
+        for word in query.split():
+            rows = [i for i in rows if word in hay[i]]
+        self._last = (query, wanted, rows)
+        return rows
 
     def _cells(self, row: int) -> tuple[Text, ...]:
         lang = self.lang
@@ -192,7 +198,7 @@ class LibraryScreen(Screen):
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
         n = table.row_count
         status = t("filter", lang, t=kind) + " · " + (t("count", lang, n=n) if n else t("no_match", lang))
-        self.query_one("#lib-filter", Static).update(Text(status))
+        self.query_one("#lib-filter", Static).update(Text(status), layout=False)  # a fixed-size box: no layout
 
     def on_resize(self) -> None:
         self.fill()
