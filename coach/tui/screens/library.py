@@ -58,7 +58,6 @@ class LibraryScreen(Screen):
         self.type_filter: str | None = None
         self.query_text = ""
         self._hay: list[str] = []
-        self._lang = ""
         self._reindex()
         if entries is not None:
             self._index(entries, hay)
@@ -117,7 +116,6 @@ class LibraryScreen(Screen):
         if not self.is_mounted:
             return
         self.query_one("#lib-progress").display = False
-        self._lang = ""  # redraw every row
         self.relang()
 
     # ---- drawing ----------------------------------------------------------------------------
@@ -184,7 +182,6 @@ class LibraryScreen(Screen):
             (t("col_best", lang), 9, "right"),
         ])
         table.set_source(self._cells)  # forgets drawn rows: language or best scores may have changed
-        self._lang = lang
         self.filter()
 
     def filter(self) -> None:
