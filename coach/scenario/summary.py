@@ -106,7 +106,8 @@ def _int(value: Any, low: int, high: int) -> int:
 def _text(value: Any, limit: int = _MAX_TEXT) -> str:
     if not isinstance(value, str) or len(value) > limit:
         raise BadRecord("text")
-    return clean_text(value)
+    # isprintable (C speed) is False for every character clean_text strips (controls, bidi marks)
+    return value if value.isprintable() else clean_text(value)
 
 
 def _localized(value: Any) -> Localized:

@@ -67,6 +67,7 @@ class CoachApp(App[int]):
         self.controller: SessionController | None = None
         self._hay: list[str] | None = None
         self._library_screen = None
+        self._paths = None  # the library's files, when listed already
         self._catalog_worker = None
         self._catalog_waiting: list = []
 
@@ -118,7 +119,8 @@ class CoachApp(App[int]):
 
             # A small library the cache knows unchanged is drawn in the first frame; any other is
             # shown at once and its rows arrive from a worker, with progress (load_catalog).
-            self.entries = catalog.build_cached(self.extra_dirs, bundled=self._bundled, user=self._user)
+            self._paths = catalog.files(self.extra_dirs, bundled=self._bundled, user=self._user)
+            self.entries = catalog.build_cached(self._paths)
         if self.entries is None:
             self.load_catalog()
             screen = LibraryScreen(None)
@@ -158,7 +160,8 @@ class CoachApp(App[int]):
                 self.call_from_thread(self._catalog_progress, done, total)
 
         try:
-            entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user, progress=progress)
+            entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user, progress=progress,
+                                    paths=self._paths)
             hay = [haystack(e) for e in entries]
         except _Stopped:
             return

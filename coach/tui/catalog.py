@@ -167,20 +167,18 @@ def files(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool =
     seen: set[str] = set()
     for folder in folders:
         folder = Path(folder)
-        real = os.path.realpath(folder)
+        real, base = os.path.realpath(folder), len(str(folder))
         for path in scenario_files(folder):
-            key = os.path.join(real, os.path.relpath(path, folder))
+            key = real + str(path)[base:]  # the same file through another spelling of its folder
             if key not in seen:
                 seen.add(key)
                 found.append(path)
     return found
 
 
-def build_cached(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool = True,
-                 limit: int = 200) -> list[Entry] | None:
-    """The entries at once when there are at most `limit` files and the cache knows every one
-    unchanged (size and mtime); None otherwise (then `build` them in a worker, with progress)."""
-    paths = files(extra_dirs, bundled=bundled, user=user)
+def build_cached(paths: list[Path], limit: int = 200) -> list[Entry] | None:
+    """The entries of these files (from `files`) at once when there are at most `limit` and the
+    cache knows every one unchanged (size and mtime); None otherwise (then `build` them in a worker)."""
     if len(paths) > limit:
         return None
     try:
@@ -195,7 +193,7 @@ def build_cached(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user:
                 return None
     except Exception:  # the cache is an optimisation
         return None
-    return build(extra_dirs, bundled=bundled, user=user, cache=cache, paths=paths)
+    return build(cache=cache, paths=paths)
 
 
 def build(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool = True,
