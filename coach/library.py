@@ -43,7 +43,8 @@ def scenario_files(folder: Path) -> list[Path]:
             for item in listing:
                 try:
                     if item.is_dir():
-                        stack.append((item.path, (*parts, item.name)))
+                        if not item.is_symlink():  # as rglob: a linked folder is not entered (no loops)
+                            stack.append((item.path, (*parts, item.name)))
                     elif os.path.splitext(item.name)[1] in SUFFIXES and item.is_file():
                         found.append(((*parts, item.name), item.path))
                 except OSError:

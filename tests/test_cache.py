@@ -302,3 +302,15 @@ def test_another_coach_version_does_not_read_this_cache(lib, cache_dir, monkeypa
     other = ScenarioCache(cache_dir)
     assert other.path != cache.path
     assert check_file(lib / "rates.yaml", other)[1] is not None  # validated again
+
+
+def test_listing_a_folder_with_a_symlink_loop_ends(tmp_path):
+    from coach.library import scenario_files
+
+    folder = tmp_path / "lib"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "b.yaml").write_bytes(RATES.read_bytes())
+    (folder / "a.yml").write_bytes(RATES.read_bytes())
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
+    (folder / "notes.txt").write_text("not a scenario")
+    assert scenario_files(folder) == [folder / "a.yml", folder / "sub" / "b.yaml"]
