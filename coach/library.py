@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -26,10 +27,32 @@ def user_dir() -> Path:
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    """Scenario files below a folder, sorted; none if it does not exist."""
+    """Scenario files below a folder, sorted as paths sort; none if it does not exist.
+
+    os.scandir, not rglob: the directory entries say what is a file without a stat each (3,000
+    files are listed in a few ms)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    found: list[tuple[tuple[str, ...], str]] = []
+    stack: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while stack:
+        where, parts = stack.pop()
+        try:
+            listing = os.scandir(where)
+        except OSError:
+            continue
+        with listing:
+            for item in listing:
+                try:
+                    if item.is_dir():
+                        if not item.is_symlink():  # as rglob: a linked folder is not entered (no loops)
+                            stack.append((item.path, (*parts, item.name)))
+                    elif os.path.splitext(item.name)[1] in SUFFIXES and item.is_file():
+                        found.append(((*parts, item.name), item.path))
+                except OSError:
+                    continue
+    found.sort()
+    return [Path(path) for _, path in found]
 
 
 def resolve(ref: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Path | None:

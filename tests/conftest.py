@@ -18,3 +18,20 @@ def order_scenario():
 
     data = yaml.load((FIXTURES / "engine" / "order.yaml").read_bytes(), Loader=yaml.CSafeLoader)
     return Scenario.model_validate(data)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _scenario_cache_in_a_scratch_folder(tmp_path_factory):
+    """The validation cache (coach/scenario/cache.py) never touches the user's cache folder in tests;
+    subprocesses inherit the variable."""
+    import os
+
+    from coach.scenario.cache import ENV_VAR
+
+    old = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(tmp_path_factory.mktemp("coach-cache"))
+    yield
+    if old is None:
+        os.environ.pop(ENV_VAR, None)
+    else:
+        os.environ[ENV_VAR] = old

@@ -28,3 +28,24 @@ def test_headless_modules_do_not_import_textual():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+FIRST_SCREEN = ["coach.cli", "coach.commands.run", "coach.tui.app", "coach.tui.catalog", "coach.tui.store_glue",
+                "coach.tui.screens.library", "coach.tui.screens.briefing", "coach.scenario.cache"]
+
+
+def test_the_first_screen_does_not_import_pydantic_or_the_loader():
+    """pydantic and the scenario model cost ~130 ms: they load after the first paint (issue 11)."""
+    code = textwrap.dedent(
+        f"""
+        import importlib, sys
+        for name in {FIRST_SCREEN!r}:
+            importlib.import_module(name)
+        bad = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic" or m in ("coach.scenario.loader", "coach.scenario.model", "yaml"))
+        assert not bad, bad
+        print("ok")
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"

@@ -38,14 +38,14 @@ def prepare(args: argparse.Namespace) -> dict | int:
     kwargs: dict = {"lang": args.lang or default_lang(), "assess": bool(args.assess), "extra_dirs": dirs}
     if args.scenario:
         from coach.library import resolve
-        from coach.tui.catalog import load_entry
+        from coach.tui.catalog import open_entry
 
         path = resolve(args.scenario, dirs)
         if path is None:
             print(f"coach run: no scenario file or bundled id '{args.scenario}'", file=sys.stderr)
             return 2
-        entry = load_entry(path)
-        if entry.scenario is None:
+        entry = open_entry(path)  # hashed now; validated unless the cache knows these bytes
+        if not entry.ok:
             print(entry.error, file=sys.stderr)
             print(f"coach run: {path} cannot be played; see `coach validate {path}`", file=sys.stderr)
             return 2

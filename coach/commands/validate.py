@@ -49,9 +49,50 @@ def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
     return unique, problems
 
 
+class _Checked:
+    """One file's result for the report, from the validation cache or a fresh load (same fields)."""
+
+    def __init__(self, path: Path, checked) -> None:
+        self.path = str(path)
+        self.sha256 = checked.sha256
+        self.diagnostics = checked.diagnostics(self.path)
+        self.scenario_id = checked.summary.id if checked.summary is not None else None
+        self.id_at = checked.id_at
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def _check_all(files: list[Path], lint: bool) -> list[_Checked]:
+    """Every file through the validation cache (coach/scenario/cache.py): unchanged bytes are not
+    validated again, and pydantic is not even imported when every file is a hit."""
+    from coach.scenario.cache import Checked, ScenarioCache, check_file
+
+    cache = ScenarioCache()
+    results = []
+    for f in files:
+        try:
+            checked, _ = check_file(f, cache, lint=lint)
+        except Exception:  # the cache is an optimisation: on any surprise, validate for real
+            from coach.scenario.loader import load_scenario
+
+            checked = Checked.of(load_scenario(f, lint=lint))
+        results.append(_Checked(f, checked))
+    cache.save()
+    return results
+
+
 def run(args: argparse.Namespace) -> int:
     from coach.scenario.diagnostics import Diagnostic
-    from coach.scenario.loader import load_scenario
 
     files, problems = collect(args.paths)
     if problems:
@@ -66,16 +107,16 @@ def run(args: argparse.Namespace) -> int:
 
         return watch(args.paths, lint=args.lint)
 
-    results = [load_scenario(f, lint=args.lint) for f in files]
+    results = _check_all(files, args.lint)
 
     # Two files declaring the same scenario id: the later ones are errors.
     first_of: dict[str, str] = {}
     for r in results:
-        if r.scenario is None:
+        if r.scenario_id is None:
             continue
-        sid = r.scenario.id
+        sid = r.scenario_id
         if sid in first_of:
-            line, col = r.positions.get(("id",), (1, 1))
+            line, col = r.id_at
             r.diagnostics.append(Diagnostic(
                 r.path, line, col, "error",
                 f"scenario id '{sid}' is already declared in {first_of[sid]}", "duplicate-id",

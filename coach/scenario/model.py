@@ -10,24 +10,13 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from coach.principles import PRINCIPLES, Act, CustomerTypeId, Lang, Outcome, Phase, PrincipleId
-from coach.scenario.text import clean_text
+from coach.scenario.text import clean_text, localize  # noqa: F401  (localize: re-exported)
 
 CleanStr = Annotated[str, AfterValidator(clean_text)]
 StepId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 
 #: A text in one language (a plain string) or in several ({zh: …, en: …}).
 Localized = Union[CleanStr, dict[Lang, CleanStr]]
-
-
-def localize(text: Localized | None, lang: str) -> str:
-    """The text in `lang`, falling back to another language the text has."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    if lang in text:
-        return text[lang]
-    return next(iter(text.values()), "")
 
 
 def text_langs(text: Localized | None) -> set[str] | None:

@@ -1,4 +1,6 @@
-"""Cleaning untrusted scenario text at load time."""
+"""Cleaning untrusted scenario text at load time, and picking a language of a localized text.
+
+Plain Python (no pydantic): the first screen of the TUI uses it before the scenario model is imported."""
 
 from __future__ import annotations
 
@@ -14,3 +16,14 @@ _UNSAFE = re.compile(
 def clean_text(text: str) -> str:
     """Strip control and bidi characters; keep newlines and tabs."""
     return _UNSAFE.sub("", text.replace("\r\n", "\n"))
+
+
+def localize(text: str | dict[str, str] | None, lang: str) -> str:
+    """The text in `lang`, falling back to another language the text has."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if lang in text:
+        return text[lang]
+    return next(iter(text.values()), "")

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from coach.tui.controller import RecorderLike, SessionController
 
 
+class _Stopped(Exception):
+    """The catalog worker was cancelled (the app is closing)."""
+
+
 def _palette():
     """The command palette's provider, imported when the palette first opens (start-up cost)."""
     from coach.tui.palette import CoachCommands
@@ -64,6 +68,11 @@ class CoachApp(App[int]):
         self.controller: SessionController | None = None
         self.open_review = open_review  # `coach review`: straight to the due items
         self.review_due: int | None = None  # shown on the library when a teller is known
+        self._hay: list[str] | None = None
+        self._library_screen = None
+        self._paths = None  # the library's files, when listed already
+        self._catalog_worker = None
+        self._catalog_waiting: list = []
 
     # ---- flow -------------------------------------------------------------------------------
 
@@ -81,15 +90,119 @@ class CoachApp(App[int]):
             from coach.tui import store_glue
 
             store_glue.on_app_mount(self)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self.start_entry is None:
+            self.when_catalog_ready(lambda _: self._warm_up())  # not competing with the library's check
+        else:
+            self._warm_up()
+
+    # Modules the next key presses need, imported in a thread once the first screen is up (and the
+    # library checked), so the first press of each key does not pay for them.
+    WARM = ("coach.scenario.loader", "coach.engine", "coach.tui.controller", "coach.tui.screens.briefing",
+            "coach.tui.screens.conversation", "coach.tui.screens.feedback", "coach.tui.screens.debrief",
+            "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
+
+    def _warm_up(self) -> None:
+        def work() -> None:
+            import importlib
+
+            for name in self.WARM:
+                importlib.import_module(name)
+
+        self.run_worker(work, name="warm-up", group="warm-up", thread=True, exit_on_error=False)
 
     def _library(self):
+        """The one library screen: installed, so leaving it keeps it (search, cursor) and coming back
+        does not build it again (a key press that changes screen stays cheap)."""
+        if self._library_screen is not None:
+            return self._library_screen
         from coach.tui.screens.library import LibraryScreen
 
         if self.entries is None:
             from coach.tui import catalog
 
-            self.entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user)
-        return LibraryScreen(self.entries)
+            # A small library the cache knows unchanged is drawn in the first frame; any other is
+            # shown at once and its rows arrive from a worker, with progress (load_catalog).
+            self._paths = catalog.files(self.extra_dirs, bundled=self._bundled, user=self._user)
+            self.entries = catalog.build_cached(self._paths)
+        if self.entries is None:
+            self.load_catalog()
+            screen = LibraryScreen(None)
+        else:
+            screen = LibraryScreen(self.entries, self._hay)
+        self._library_screen = screen
+        self.install_screen(screen, name="library")
+        return screen
+
+    # ---- the catalog, checked after the first paint, off the UI thread ------------------------
+
+    def load_catalog(self) -> None:
+        if self.entries is not None or self._catalog_worker is not None:
+            return
+        self._catalog_worker = self.run_worker(self._build_catalog, name="catalog", group="catalog",
+                                               thread=True, exit_on_error=False)
+
+    def _build_catalog(self) -> None:
+        """In a thread: every file through the validation cache, with progress for the library."""
+        import time
+
+        from coach.tui import catalog
+        from coach.tui.screens.library import haystack
+
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        last = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            if worker.is_cancelled:  # the app is closing: stop checking files
+                raise _Stopped
+            now = time.monotonic()
+            if now - last >= 0.1:  # ten updates a second at most; none on a quick warm start
+                last = now
+                self.call_from_thread(self._catalog_progress, done, total)
+
+        try:
+            entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user, progress=progress,
+                                    paths=self._paths)
+            hay = [haystack(e) for e in entries]
+        except _Stopped:
+            return
+        except Exception as exc:  # never a traceback: an empty library and a message
+            entries, hay = [], []
+            self.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}", severity="error", markup=False)
+        self.call_from_thread(self._catalog_ready, entries, hay)
+
+    def _library_screens(self):
+        found = [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen"]
+        if self._library_screen is not None and self._library_screen not in found:
+            found.append(self._library_screen)  # installed, not shown now
+        return found
+
+    def _catalog_progress(self, done: int, total: int) -> None:
+        for screen in self._library_screens():
+            screen.show_progress(done, total)
+
+    def _catalog_ready(self, entries: list[Entry], hay: list[str]) -> None:
+        if self.entries is None:
+            self.entries, self._hay = entries, hay
+        for screen in self._library_screens():
+            if screen.pending:
+                screen.set_entries(self.entries, self._hay)
+        waiting, self._catalog_waiting = self._catalog_waiting, []
+        for callback in waiting:
+            callback(self.entries)
+
+    def when_catalog_ready(self, callback) -> None:
+        """Call `callback(entries)` once the catalog is built (now, if it is)."""
+        if self.entries is not None:
+            callback(self.entries)
+            return
+        self._catalog_waiting.append(callback)
+        self.load_catalog()
 
     def show_library(self) -> None:
         self.controller = None
@@ -108,12 +221,16 @@ class CoachApp(App[int]):
     def start_session(self, entry: Entry) -> None:
         from coach.tui.screens.conversation import ConversationScreen
 
-        assert entry.scenario is not None
+        scenario = entry.fresh()  # verified by hash (loaded again if the file changed since it was listed)
+        if scenario is None:
+            self.notify(entry.error or str(entry.path), severity="error", markup=False)
+            self.show_library()
+            return
         from coach.tui.controller import SessionController
 
         seed = None if self.seed is None else self.seed + self._sessions
         self._sessions += 1
-        self.controller = SessionController(entry.scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
+        self.controller = SessionController(scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
                                             recorder=self.recorder, seed=seed)
         self._main(ConversationScreen(entry, self.controller))
 
@@ -121,8 +238,8 @@ class CoachApp(App[int]):
         from coach.tui.screens.debrief import DebriefScreen
 
         card = controller.finish()
-        self.best_scores[entry.scenario.id] = (max(card.overall, self.best_scores.get(entry.scenario.id, (0, 0))[0]),
-                                               card.overall)
+        sid = controller.scenario.id
+        self.best_scores[sid] = (max(card.overall, self.best_scores.get(sid, (0, 0))[0]), card.overall)
         self._main(DebriefScreen(entry, controller))
 
     def _main(self, screen) -> None:

@@ -25,6 +25,8 @@ S: dict[str, tuple[str, str]] = {
     "broken": ("无法加载的文件 ({n}):", "Files that failed to load ({n}):"),
     "count": ("{n} 个场景", "{n} scenarios"),
     "due_n": ("{n} 项待复习 (r)", "{n} due (r)"),
+    "loading": ("正在读取场景库…", "Reading the library…"),
+    "checking": ("正在检查场景 {done}/{total}…", "Checking scenarios {done}/{total}…"),
     # briefing
     "briefing": ("客户简报", "Briefing"),
     "customer": ("客户", "Customer"),

@@ -24,8 +24,8 @@ class CoachCommands(Provider):
             (i18n.t("cmd_library", lang), "", app.request_library),
         ]
         for entry in app.all_entries():
-            if entry.scenario is not None:
-                items.append((i18n.t("cmd_open", lang) + entry.title(lang), entry.scenario.id,
+            if entry.ok:
+                items.append((i18n.t("cmd_open", lang) + entry.title(lang), entry.id,
                               partial(app.open_scenario, entry)))
         return items
 

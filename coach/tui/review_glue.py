@@ -42,7 +42,11 @@ def start_review(app: "CoachApp") -> None:
     from coach.tui.screens.review import ReviewScreen
 
     tid = teller_id(link.conn, link.teller)
-    pool = [(e.scenario, e.sha256) for e in app.all_entries() if e.scenario is not None]
+    # Load only the scenarios that have due cards: a library of thousands is listed from the cache,
+    # and opening every file to review three moments would freeze the screen.
+    wanted = {card.scenario_id for card in cards.due(link.conn, tid)}
+    pool = [(e.scenario, e.sha256) for e in app.all_entries()
+            if e.ok and e.id in wanted and e.scenario is not None]
     deck = review.build(link.conn, tid, pool, seed=getattr(app, "seed", None), limit=SESSION_ITEMS)
     app.controller = None
     app._main(ReviewScreen(deck.items, ReviewLink(app)))

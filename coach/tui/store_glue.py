@@ -205,9 +205,6 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     if getattr(app, "open_review", False):
         review_glue.start_review(app)
         return
-    from coach.store.resume import offer_for
-
-    entries = {e.scenario.id: e for e in app.all_entries() if e.scenario is not None}
     pending = queries.unfinished(link.conn, teller_id(link.conn, link.teller))
     for attempt in pending[1:]:  # only the newest is offered; older ones are closed
         link.recorder.abandon(attempt.id)
@@ -217,6 +214,14 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     if attempt.check_id is not None:  # a timed check cannot be resumed; its time is over
         link.recorder.abandon(attempt.id)
         return
+    # The offer needs the library (which file has that id): built after the first paint, in a worker.
+    app.when_catalog_ready(lambda found: _offer_resume(app, link, attempt, found))
+
+
+def _offer_resume(app: "CoachApp", link: StoreLink, attempt, found) -> None:
+    from coach.store.resume import offer_for
+
+    entries = {e.id: e for e in found if e.ok}
     offer = offer_for(attempt, lambda sid: entries[sid].path if sid in entries else None)
     from coach.tui.screens.resume import ResumeScreen
 
@@ -238,7 +243,8 @@ def resume(app: "CoachApp", entry, offer) -> None:
     from coach.tui.screens.conversation import ConversationScreen
 
     mode = offer.attempt.mode
-    app.controller = SessionController(entry.scenario, sha256=entry.sha256, mode=mode, lang=app.lang,
+    # the offer loaded the file now and replayed the answers on it: play exactly that
+    app.controller = SessionController(offer.scenario, sha256=offer.sha256, mode=mode, lang=app.lang,
                                        recorder=app.recorder, session=offer.session,
                                        attempt_id=offer.attempt.id)
     app._main(ConversationScreen(entry, app.controller))
@@ -252,7 +258,7 @@ def show_history(app: "CoachApp") -> None:
         return
     from coach.tui.screens.history import HistoryScreen
 
-    library = {e.scenario.id: e.scenario for e in app.all_entries() if e.scenario is not None}
+    library = {e.id: e.summary for e in app.all_entries() if e.ok}  # titles and focus: no need to load
     app.push_screen(HistoryScreen(link.conn, link.teller, app.lang, library))
 
 
@@ -265,7 +271,8 @@ def start_check(app: "CoachApp", minutes: int = 10, pass_mark: int = 80) -> None
     from coach import check
     from coach.tui.screens.check import CheckScreen
 
-    library = [check.Candidate(e.scenario, e.path, e.sha256) for e in app.all_entries() if e.scenario is not None]
+    library = [check.Candidate(e.scenario, e.path, e.sha256) for e in app.all_entries()
+               if e.ok and e.scenario is not None]
     if not library:
         return
     tid = teller_id(link.conn, link.teller)

@@ -287,11 +287,16 @@ async def test_an_engine_error_mid_session_returns_to_the_library():
     from coach.tui.catalog import Entry
     from tests.tui.conftest import TUI
 
-    data = yaml.load((TUI / "dangling.yaml").read_bytes(), Loader=yaml.CSafeLoader)
-    bad = Entry(TUI / "dangling.yaml", Scenario.model_validate(data))
+    import hashlib
+
+    raw = (TUI / "dangling.yaml").read_bytes()
+    data = yaml.load(raw, Loader=yaml.CSafeLoader)
+    # the file's own hash: a play checks it (Entry.fresh) and would otherwise load and lint it again
+    bad = Entry(TUI / "dangling.yaml", Scenario.model_validate(data), hashlib.sha256(raw).hexdigest())
     app = CoachApp_for(bad)
     async with app.run_test(size=(80, 24)) as pilot:
         await start(pilot)
+        assert name(app) == "ConversationScreen"
         for _ in range(3):
             await pilot.press("1")
             await pilot.pause()

@@ -1,5 +1,8 @@
 """The briefing: the customer card (name, type with the article's advice, mood, what the teller may
-know, what the customer wants, the focus principles) before the first step."""
+know, what the customer wants, the focus principles) before the first step.
+
+It is drawn from the entry's summary (no pydantic before the first paint) while a worker loads and
+validates the file as it is now; Enter starts once that load is done."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
-from coach.scenario.model import localize
+from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
 from coach.tui.widgets.mood_meter import MoodMeter
@@ -35,6 +38,7 @@ class BriefingScreen(Screen):
     def __init__(self, entry: Entry) -> None:
         super().__init__()
         self.entry = entry
+        self._loader = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="brief-title", classes="screen-title")
@@ -52,11 +56,23 @@ class BriefingScreen(Screen):
     def on_mount(self) -> None:
         self.relang()
         self.query_one("#brief-body").focus()
+        self.call_after_refresh(self._start_loading)  # after the first paint: the load's imports would hold it up
+
+    def _start_loading(self) -> None:
+        if self._loader is None and self.is_mounted:
+            self._loader = self.run_worker(self._load, thread=True, exit_on_error=False)
+
+    def _load(self) -> None:
+        sha = self.entry.sha256
+        self.entry.fresh()  # the file as it is now, validated (start_session checks its hash again)
+        import coach.tui.screens.conversation  # noqa: F401  (the next screen: its imports are paid here)
+        if self.entry.sha256 != sha and self.entry.ok:  # edited since it was listed
+            self.app.call_from_thread(self.relang)
 
     def relang(self) -> None:
         lang = self.app.lang
-        s = self.entry.scenario
-        c = s.customer
+        s = self.entry.summary
+        c = s
         ctype = CUSTOMER_TYPES[c.type]
         title = Text(f"{t('briefing', lang)} · ")
         title.append(localize(s.title, lang))
@@ -74,13 +90,19 @@ class BriefingScreen(Screen):
             widget = self.query_one(f"#brief-{key}", Static)
             widget.update(labelled(t(key, lang), localize(value, lang)))
             widget.display = value is not None
-        focus = ", ".join(PRINCIPLES[p].name(lang) for p in s.focus_principles())
+        focus = ", ".join(PRINCIPLES[p].name(lang) for p in s.focus)
         self.query_one("#brief-focus", Static).update(labelled(t("focus", lang), focus))
         mode = "mode_assess" if self.app.mode == "assessment" else "mode_practice"
         self.query_one("#brief-mode", Static).update(Text(t(mode, lang)))
         self.query_one("#brief-keys", Static).update(Text(t("start_hint", lang)))
 
-    def action_begin(self) -> None:
+    async def action_begin(self) -> None:
+        self._start_loading()
+        if self._loader is not None and not self._loader.is_finished:
+            try:
+                await self._loader.wait()
+            except Exception:  # Entry.load never raises for a bad file; start_session reports it
+                pass
         self.app.start_session(self.entry)
 
     def action_back(self) -> None:

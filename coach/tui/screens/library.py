@@ -1,5 +1,9 @@
 """The scenario library: title, customer type, difficulty, focus principles, best score; filter by
-customer type, search by text; files that failed to load are listed with their first error."""
+customer type, search by text; files that failed to load are listed with their first error.
+
+The screen shows at once; its entries may come later (the app checks the library in a worker and
+calls `show_progress`, then `set_entries`). Search and the type filter pick row numbers from an
+index of lower-cased text built once; the table draws only the rows on screen."""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
-from coach.scenario.model import localize
+from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import HELP_KEYS, pair, t
+from coach.tui.widgets.scenario_table import ScenarioTable
 from coach.untrusted import one_line
 
 TYPE_CYCLE = (None, "requesting", "confused", "agitated")
@@ -21,17 +26,17 @@ TYPE_CYCLE = (None, "requesting", "confused", "agitated")
 
 def haystack(entry: Entry) -> str:
     """Everything a search may match, in both languages, lower-cased."""
-    s = entry.scenario
+    s = entry.summary
     if s is None:
         return str(entry.path).lower()
     parts = [s.id, *s.tags, str(entry.path.name)]
-    for text in (s.title, s.customer.name, s.customer.wants, s.customer.profile):
+    for text in (s.title, s.name, s.wants, s.profile):
         if isinstance(text, dict):
             parts.extend(text.values())
         elif text:
             parts.append(text)
-    ctype = CUSTOMER_TYPES[s.customer.type]
-    parts += [ctype.name_zh, ctype.name_en, s.customer.type]
+    ctype = CUSTOMER_TYPES[s.type]
+    parts += [ctype.name_zh, ctype.name_en, s.type]
     for pid in s.focus_principles():
         parts += [PRINCIPLES[pid].name_zh, PRINCIPLES[pid].name_en, pid]
     return " ".join(parts).lower()
@@ -47,12 +52,26 @@ class LibraryScreen(Screen):
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry] | None, hay: list[str] | None = None) -> None:
         super().__init__()
-        self.entries = entries
+        self.entries: list[Entry] = []
+        self.pending = entries is None
         self.type_filter: str | None = None
         self.query_text = ""
-        self._hay = {id(e): haystack(e) for e in entries}
+        self._hay: list[str] = []
+        self._reindex()
+        if entries is not None:
+            self._index(entries, hay)
+
+    def _index(self, entries: list[Entry], hay: list[str] | None) -> None:
+        self.entries = entries
+        self._hay = hay if hay is not None and len(hay) == len(entries) else [haystack(e) for e in entries]
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """The rows that can be listed (a file found broken when opened drops out)."""
+        self._playable = [i for i, e in enumerate(self.entries) if e.ok]
+        self._last: tuple[str, str | None, list[int]] | None = None
 
     @property
     def lang(self) -> str:
@@ -63,14 +82,45 @@ class LibraryScreen(Screen):
         with Horizontal(id="lib-tools"):
             yield Input(id="lib-search")
             yield Static(id="lib-filter")
-        yield DataTable(id="lib-table", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(id="lib-progress", show_eta=False)
+        yield ScenarioTable(id="lib-table")
         yield Static(id="lib-broken")
         yield Static(id="lib-sync")
         yield Static(id="lib-keys", classes="keys")
 
     def on_mount(self) -> None:
+        self.query_one("#lib-progress").display = self.pending
         self.relang()
-        self.query_one(DataTable).focus()
+        self.query_one(ScenarioTable).focus()
+        self._mounted_once = True
+
+    def on_screen_resume(self) -> None:
+        # The app keeps this screen while others show: language, mode, best scores or a file found
+        # broken when it was opened may have changed meanwhile (O(rows) to filter, O(screen) to draw).
+        if getattr(self, "_mounted_once", False):
+            self.relang()
+
+    # ---- entries arriving -------------------------------------------------------------------
+
+    def show_progress(self, done: int, total: int) -> None:
+        """The library is still being checked (first start, or many changed files)."""
+        if not self.is_mounted:
+            return
+        bar = self.query_one("#lib-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#lib-filter", Static).update(Text(t("checking", self.lang, done=done, total=total)))
+
+    def set_entries(self, entries: list[Entry], hay: list[str] | None = None) -> None:
+        """The checked library (may arrive before this screen is mounted: on_mount draws it then)."""
+        self._index(entries, hay)
+        self.pending = False
+        if not self.is_mounted:
+            return
+        self.query_one("#lib-progress").display = False
+        self.relang()
+
+    # ---- drawing ----------------------------------------------------------------------------
 
     def relang(self) -> None:
         lang = self.lang
@@ -78,7 +128,8 @@ class LibraryScreen(Screen):
         self.query_one("#lib-title", Static).update(Text(f"{t('library', lang)} · {mode}"))
         self.query_one("#lib-search", Input).placeholder = t("search", lang)
         self.query_one("#lib-keys", Static).update(Text(pair(HELP_KEYS["library"], lang)))
-        broken = [e for e in self.entries if e.scenario is None]
+        self._reindex()
+        broken = [e for e in self.entries if not e.ok]
         box = self.query_one("#lib-broken", Static)
         if broken:
             text = Text(t("broken", lang, n=len(broken)), style="bold")
@@ -90,68 +141,87 @@ class LibraryScreen(Screen):
         self.fill()
 
     def visible(self) -> list[Entry]:
-        q = self.query_text.strip().lower()
-        shown = []
-        for e in self.entries:
-            if e.scenario is None:
-                continue
-            if self.type_filter and e.scenario.customer.type != self.type_filter:
-                continue
-            if q and not all(word in self._hay[id(e)] for word in q.split()):
-                continue
-            shown.append(e)
-        return shown
+        return [self.entries[i] for i in self._visible_rows()]
+
+    def _visible_rows(self) -> list[int]:
+        """Row numbers passing the type filter and every search word. Typing more only narrows the
+        last result, so each keystroke scans the rows still shown, not the whole library."""
+        query, wanted = self.query_text.strip().lower(), self.type_filter
+        last = self._last
+        if last is not None and last[1] == wanted and query.startswith(last[0]):
+            rows = last[2]
+        else:
+            rows = [i for i in self._playable if wanted is None or self.entries[i].summary.type == wanted]
+        hay = self._hay
+        for word in query.split():
+            rows = [i for i in rows if word in hay[i]]
+        self._last = (query, wanted, rows)
+        return rows
+
+    def _cells(self, row: int) -> tuple[Text, ...]:
+        lang = self.lang
+        s = self.entries[row].summary
+        b = getattr(self.app, "best_scores", {}).get(s.id)
+        return (
+            Text(localize(s.title, lang)),
+            Text(CUSTOMER_TYPES[s.type].name(lang)),
+            Text("★" * s.difficulty + "☆" * (3 - s.difficulty)),
+            Text(", ".join(PRINCIPLES[p].name(lang) for p in s.focus)),
+            Text("—" if b is None else f"{b[0]}/{b[1]}"),
+        )
 
     def fill(self) -> None:
+        """Columns for the width and language, the rows that pass the filter, the status line."""
         lang = self.lang
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
+        table = self.query_one(ScenarioTable)
         # Fixed widths at 80 columns: a long title is cut rather than pushing the columns off screen.
         wide = max(0, self.size.width - 80)
-        table.add_column(t("col_title", lang), key="title", width=23 + wide // 2)
-        table.add_column(t("col_type", lang), key="type", width=10)
-        table.add_column(t("col_level", lang), key="level", width=5)
-        table.add_column(t("col_focus", lang), key="focus", width=18 + wide - wide // 2)
-        table.add_column(t("col_best", lang), key="best", width=9)
-        best = getattr(self.app, "best_scores", {})
-        for e in self.visible():
-            s = e.scenario
-            b = best.get(s.id)
-            table.add_row(
-                Text(localize(s.title, lang)),
-                Text(CUSTOMER_TYPES[s.customer.type].name(lang)),
-                Text("★" * s.difficulty + "☆" * (3 - s.difficulty)),
-                Text(", ".join(PRINCIPLES[p].name(lang) for p in s.focus_principles())),
-                Text("—" if b is None else f"{b[0]}/{b[1]}", justify="right"),
-                key=str(self.entries.index(e)),
-            )
+        table.set_columns([
+            (t("col_title", lang), 23 + wide // 2, "left"),
+            (t("col_type", lang), 10, "left"),
+            (t("col_level", lang), 5, "left"),
+            (t("col_focus", lang), 18 + wide - wide // 2, "left"),
+            (t("col_best", lang), 9, "right"),
+        ])
+        table.set_source(self._cells)  # forgets drawn rows: language or best scores may have changed
+        self.filter()
+        from coach.tui.store_glue import sync_line
+
+        # Here, not in filter(): it reads the history, and filter() runs on every search keystroke.
+        line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
+        box = self.query_one("#lib-sync", Static)
+        box.update(Text(line))
+        box.display = bool(line)
+
+    def filter(self) -> None:
+        """Only the row numbers change: the table redraws the rows on screen, nothing else."""
+        table = self.query_one(ScenarioTable)
+        table.show(self._visible_rows())
+        lang = self.lang
+        if self.pending:
+            self.query_one("#lib-filter", Static).update(Text(t("loading", lang)))
+            return
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
         n = table.row_count
         status = t("filter", lang, t=kind) + " · " + (t("count", lang, n=n) if n else t("no_match", lang))
         due = getattr(self.app, "review_due", None)
         if due is not None:
             status += " · " + t("due_n", lang, n=due)
-        self.query_one("#lib-filter", Static).update(Text(status))
-        from coach.tui.store_glue import sync_line
-
-        line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
-        box = self.query_one("#lib-sync", Static)
-        box.update(Text(line))
-        box.display = bool(line)
+        self.query_one("#lib-filter", Static).update(Text(status), layout=False)  # a fixed-size box: no layout
 
     def on_resize(self) -> None:
         self.fill()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_scenario_table_selected(self, event: ScenarioTable.Selected) -> None:
         event.stop()
-        self.app.show_briefing(self.entries[int(event.row_key.value)])
+        self.app.show_briefing(self.entries[event.row])
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value
-        self.fill()
+        self.filter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(ScenarioTable).focus()
 
     def action_search(self) -> None:
         self.query_one("#lib-search", Input).focus()
@@ -159,7 +229,7 @@ class LibraryScreen(Screen):
     def action_cycle_type(self) -> None:
         i = TYPE_CYCLE.index(self.type_filter)
         self.type_filter = TYPE_CYCLE[(i + 1) % len(TYPE_CYCLE)]
-        self.fill()
+        self.filter()
 
     def action_clear(self) -> None:
         search = self.query_one("#lib-search", Input)
@@ -167,5 +237,5 @@ class LibraryScreen(Screen):
             search.value = ""
             self.query_text = ""
             self.type_filter = None
-            self.fill()
-        self.query_one(DataTable).focus()
+            self.filter()
+        self.query_one(ScenarioTable).focus()

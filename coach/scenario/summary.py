@@ -1,0 +1,122 @@
+"""What the library and the briefing show of a scenario, as plain data (no pydantic).
+
+A `Summary` is made from a validated `Scenario` and kept in the validation cache as JSON, so the
+first screen never waits for the scenario model. The cache is untrusted input like any file on
+disk: `Summary.from_json` checks every field's type and range, and cleans every text the way the
+loader does, so a hostile or damaged cache entry is refused (a miss), never shown raw.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Union
+
+from coach.principles import CUSTOMER_TYPES, PRINCIPLES
+from coach.scenario.text import clean_text
+
+if TYPE_CHECKING:
+    from coach.scenario.model import Scenario
+
+Localized = Union[str, dict[str, str]]
+
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_LANGS = ("zh", "en")
+_MAX_TEXT = 20_000  # a cached text longer than any real one is refused
+
+
+class BadRecord(ValueError):
+    """A cache record that is not what this coach wrote."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    id: str
+    title: Localized
+    type: str  # a customer type id
+    difficulty: int
+    focus: tuple[str, ...]  # the declared focus, or the derived one (Scenario.focus_principles)
+    tags: tuple[str, ...] = ()
+    name: Localized = ""
+    mood: int = 50
+    profile: Localized | None = None
+    wants: Localized | None = None
+    languages: tuple[str, ...] = field(default=())
+
+    def focus_principles(self) -> list[str]:
+        return list(self.focus)
+
+    @classmethod
+    def of(cls, s: "Scenario") -> "Summary":
+        c = s.customer
+        return cls(id=s.id, title=s.title, type=c.type, difficulty=s.difficulty,
+                   focus=tuple(s.focus_principles()), tags=tuple(s.tags), name=c.name, mood=c.mood,
+                   profile=c.profile, wants=c.wants, languages=tuple(s.languages))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "type": self.type, "difficulty": self.difficulty,
+                "focus": list(self.focus), "tags": list(self.tags), "name": self.name, "mood": self.mood,
+                "profile": self.profile, "wants": self.wants, "languages": list(self.languages)}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> "Summary":
+        """A summary from cached JSON, checked field by field; BadRecord otherwise."""
+        if not isinstance(obj, dict):
+            raise BadRecord("not an object")
+        sid = obj.get("id")
+        if not isinstance(sid, str) or len(sid) > 64 or not _ID.match(sid):
+            raise BadRecord("id")
+        ctype = obj.get("type")
+        if ctype not in CUSTOMER_TYPES:
+            raise BadRecord("type")
+        return cls(
+            id=sid,
+            title=_localized(obj.get("title")),
+            type=ctype,
+            difficulty=_int(obj.get("difficulty"), 1, 3),
+            focus=tuple(_ids(obj.get("focus"), PRINCIPLES)),
+            tags=tuple(_text(t, 40) for t in _list(obj.get("tags"))),
+            name=_localized(obj.get("name")),
+            mood=_int(obj.get("mood"), 0, 100),
+            profile=_optional(obj.get("profile")),
+            wants=_optional(obj.get("wants")),
+            languages=tuple(_ids(obj.get("languages"), _LANGS)),
+        )
+
+
+def _list(value: Any) -> list:
+    if not isinstance(value, list):
+        raise BadRecord("list")
+    return value
+
+
+def _ids(value: Any, known) -> list[str]:
+    out = _list(value)
+    if not all(isinstance(v, str) and v in known for v in out):
+        raise BadRecord("unknown id")
+    return out
+
+
+def _int(value: Any, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise BadRecord("number")
+    return value
+
+
+def _text(value: Any, limit: int = _MAX_TEXT) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise BadRecord("text")
+    # isprintable (C speed) is False for every character clean_text strips (controls, bidi marks)
+    return value if value.isprintable() else clean_text(value)
+
+
+def _localized(value: Any) -> Localized:
+    if isinstance(value, dict):
+        if not value or not all(k in _LANGS for k in value):
+            raise BadRecord("languages")
+        return {k: _text(v) for k, v in value.items()}
+    return _text(value)
+
+
+def _optional(value: Any) -> Localized | None:
+    return None if value is None else _localized(value)
