@@ -314,3 +314,15 @@ def test_listing_a_folder_with_a_symlink_loop_ends(tmp_path):
     (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
     (folder / "notes.txt").write_text("not a scenario")
     assert scenario_files(folder) == [folder / "a.yml", folder / "sub" / "b.yaml"]
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_and_found_again(tmp_path, cache_dir):
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    name = os.fsdecode(bytes(folder) + b"/rates-\xff.yaml")  # a surrogate escape in the str
+    Path(name).write_bytes(RATES.read_bytes())
+    cache = ScenarioCache(cache_dir)
+    check_file(Path(name), cache)
+    assert cache.save()  # no UnicodeEncodeError: the name is kept as a \u escape
+    again, fresh = check_file(Path(name), ScenarioCache(cache_dir))
+    assert fresh is None and again.ok

@@ -216,8 +216,10 @@ class ScenarioCache:
             files = {p: r for p, r in files.items() if isinstance(r, list) and len(r) == 3 and os.path.exists(p)}
             used = {r[2] for r in files.values()}
             results = {k: v for k, v in results.items() if k.split(":", 1)[0] in used}
+            # ASCII: a file name that is not UTF-8 is kept as a surrogate escape, which only a
+            # \u escape can carry through UTF-8 (json.loads gives the same name back).
             doc = json.dumps({"format": FORMAT, "fingerprint": fingerprint(), "files": files,
-                              "results": results}, ensure_ascii=False, separators=(",", ":"))
+                              "results": results}, ensure_ascii=True, separators=(",", ":"))
             fd, tmp = tempfile.mkstemp(prefix=".scenarios-", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
