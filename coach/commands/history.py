@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     path = default_path(args.db)
     if not path.exists() and not path.is_symlink():
         return _emit(args, str(path), None, [], {}, note=f"No history yet ({path} does not exist).")
-    conn, code = open_db(args, "coach history")
+    conn, code = open_db(args, "coach history", read_only=True)  # never migrates or writes the file
     if conn is None:
         return code
     try:
