@@ -34,7 +34,8 @@ def resolve(ref: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Path | 
     """A scenario given as a path, or as an id found in the extra, bundled or user folders."""
     path = Path(ref)
     if path.suffix in SUFFIXES or path.exists():
-        return path if path.is_file() else None
+        # a FIFO or device is returned too: the loader says it is not a regular file (never opens it)
+        return path if path.exists() and not path.is_dir() else None
     for folder in (*extra_dirs, bundled_dir(), user_dir()):
         for suffix in SUFFIXES:
             candidate = folder / f"{ref}{suffix}"

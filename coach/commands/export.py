@@ -32,7 +32,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.commands._output import emit
+    from coach.commands._output import check_outputs, emit
+    from coach.commands.report import input_files
     from coach.reports import ReportError, scenario_finder
     from coach.reports.merge import Filters, merge, parse_since
     from coach.reports.xapi import DEFAULT_HOMEPAGE, Exporter, check_homepage
@@ -45,6 +46,13 @@ def run(args: argparse.Namespace) -> int:
         return _fail(problem, 2)
     if not 0 <= args.pass_mark <= 100:
         return _fail(f"--pass-mark is an overall score from 0 to 100, not {args.pass_mark}", 2)
+    try:
+        inputs = input_files(args.dbs, args.scenarios)
+    except ReportError as exc:
+        return _fail(str(exc))
+    code = check_outputs("coach export", {"--out": args.out}, inputs)
+    if code:
+        return code
     try:
         since = parse_since(args.since) if args.since else None
         data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
@@ -60,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         for st in exporter.statements(attempt):
             lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
     payload = ("\n".join(lines) + "\n").encode("utf-8")
-    if emit(payload, args.out, "coach export"):
+    if emit(payload, args.out, "coach export", inputs):
         return 1
     if exporter.missing:
         print("coach export: no scenario file of the same version for "

@@ -37,12 +37,30 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def input_files(dbs: list[str], scenario_dirs: list[str]) -> list[Path]:
+    """Every file a report or export reads: the databases and the scenario files of --scenarios."""
+    from coach.library import scenario_files
+    from coach.reports.merge import db_files
+
+    files = list(db_files(dbs))
+    for d in scenario_dirs:
+        files.extend(scenario_files(Path(d)))
+    return files
+
+
 def run(args: argparse.Namespace) -> int:
-    from coach.commands._output import emit
+    from coach.commands._output import check_outputs, emit
     from coach.reports import ReportError, build, scenario_finder
     from coach.reports.merge import Filters, known_values, merge, parse_since
     from coach.reports.render import VIEWS, to_csv, to_json, to_table
 
+    try:
+        inputs = input_files(args.dbs, args.scenarios)
+    except ReportError as exc:
+        return _fail(str(exc))
+    code = check_outputs("coach report", {"--out": args.out, "--html": args.html}, inputs)
+    if code:
+        return code
     try:
         since = parse_since(args.since) if args.since else None
     except ReportError as exc:
@@ -71,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         from coach.reports.html import to_html
 
-        if emit(to_html(report, views, args.lang), args.html, "coach report"):
+        if emit(to_html(report, views, args.lang), args.html, "coach report", inputs):
             return 1
 
     if args.format == "csv":
@@ -83,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
         width = shutil.get_terminal_size((120, 24)).columns if not args.out and sys.stdout.isatty() else 120
         payload = to_table(report, views, args.lang, width=max(80, width)).encode("utf-8")
-    if emit(payload, args.out, "coach report"):
+    if emit(payload, args.out, "coach report", inputs):
         return 1
     if args.html:
         print(f"Wrote {args.html}", file=sys.stderr)

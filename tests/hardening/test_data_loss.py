@@ -1,0 +1,269 @@
+"""Promises: nothing the teller or trainer stored is ever lost or overwritten by coach itself.
+
+- An output file is never one of the inputs (itself, a symbolic or hard link to it, a database's
+  side files), for every command that writes a file; nothing is written when it would be.
+- A healthy database is never treated as damaged: locked, read-only, full or failing disks, another
+  program's database and anything but a regular file each get their own message, and are never
+  moved aside. Only real damage is, and only a regular file, never through a symbolic link.
+- A FIFO as --db or as a scenario never blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ORDER, coach, make_history, no_traceback
+
+
+# ---- an output is never an input --------------------------------------------------------------
+
+def _unchanged(path, before: bytes) -> bool:
+    return path.read_bytes() == before
+
+
+@pytest.mark.parametrize("extra", [
+    ["--format", "csv", "--out", "{db}"],
+    ["--format", "json", "--out", "{db}"],
+    ["--html", "{db}"],
+    ["--out", "{db}-wal"],
+])
+def test_report_refuses_to_write_over_its_database(history_db, extra):
+    before = history_db.read_bytes()
+    out = coach("report", history_db, *[a.format(db=history_db) for a in extra])
+    assert out.returncode == 2 and "is one of the inputs" in out.stderr and no_traceback(out)
+    assert _unchanged(history_db, before)
+    assert not history_db.with_name(history_db.name + "-wal").exists()
+
+
+def test_report_refuses_a_symlink_or_hard_link_to_its_database(history_db, tmp_path):
+    before = history_db.read_bytes()
+    soft, hard = tmp_path / "soft.csv", tmp_path / "hard.csv"
+    soft.symlink_to(history_db)
+    os.link(history_db, hard)
+    for target in (soft, hard):
+        out = coach("report", history_db, "--format", "csv", "--out", target)
+        assert out.returncode == 2 and "is one of the inputs" in out.stderr, out.stderr
+    assert _unchanged(history_db, before)
+
+
+def test_report_refuses_a_database_found_in_a_folder(history_db):
+    before = history_db.read_bytes()
+    out = coach("report", history_db.parent, "--format", "json", "--out", history_db)
+    assert out.returncode == 2 and "is one of the inputs" in out.stderr
+    assert _unchanged(history_db, before)
+
+
+def test_report_refuses_a_scenario_file_of_its_scenarios_folder(history_db, tmp_path):
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    scen = folder / "order.yaml"
+    scen.write_bytes(ORDER.read_bytes())
+    out = coach("report", history_db, "--scenarios", folder, "--out", scen)
+    assert out.returncode == 2 and scen.read_bytes() == ORDER.read_bytes()
+
+
+def test_report_refuses_the_same_file_for_html_and_out(history_db, tmp_path):
+    page = tmp_path / "page.html"
+    out = coach("report", history_db, "--html", page, "--out", page)
+    assert out.returncode == 2 and "same file" in out.stderr and not page.exists()
+
+
+def test_export_refuses_to_write_over_its_database(history_db, tmp_path):
+    before = history_db.read_bytes()
+    link = tmp_path / "statements.jsonl"
+    link.symlink_to(history_db)
+    for target in (history_db, link):
+        out = coach("export", "--xapi", history_db, "--out", target)
+        assert out.returncode == 2 and "is one of the inputs" in out.stderr and no_traceback(out)
+    assert _unchanged(history_db, before)
+
+
+def test_graph_refuses_to_write_over_its_scenario(tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_bytes(ORDER.read_bytes())
+    hard = tmp_path / "graph.mmd"
+    os.link(scen, hard)
+    for target in (scen, hard):
+        out = coach("graph", scen, "-o", target)
+        assert out.returncode == 2 and "is one of the inputs" in out.stderr
+    assert scen.read_bytes() == ORDER.read_bytes()
+
+
+def test_an_output_elsewhere_is_still_written(history_db, tmp_path):
+    out = coach("report", history_db, "--format", "csv", "--out", tmp_path / "r.csv")
+    assert out.returncode == 0 and (tmp_path / "r.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_emit_itself_refuses_an_input(tmp_path, capsys):
+    from coach.commands._output import emit
+
+    src = tmp_path / "in.txt"
+    src.write_text("keep")
+    assert emit("new", str(src), "coach x", [src]) == 1
+    assert src.read_text() == "keep" and "one of the inputs" in capsys.readouterr().err
+
+
+# ---- a healthy database is never treated as damaged -------------------------------------------
+
+def _locker(db, seconds: float) -> subprocess.Popen:
+    """Another process holding the write lock of `db` for `seconds`."""
+    code = ("import sqlite3, sys, time\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN EXCLUSIVE')\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(float(sys.argv[2]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_locked_database_is_never_moved_aside(tmp_path, monkeypatch):
+    from coach.store import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)  # the real wait is 15 s
+    path = make_history(tmp_path / "h.sqlite3")
+    with sqlite3.connect(path) as c:  # an older schema, so opening must write (migrate)
+        c.execute("PRAGMA user_version = 1")
+    before = path.read_bytes()
+    proc = _locker(path, 5)
+    try:
+        with pytest.raises(dbmod.DatabaseBusy, match="in use"):
+            dbmod.connect(path, verify=True)
+        from coach.store.cli_support import open_db
+        import argparse
+
+        conn, code = open_db(argparse.Namespace(db=str(path), yes=True), "coach check")
+        assert conn is None and code == 1
+    finally:
+        proc.kill()
+        proc.wait()
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if ".broken-" in p.name]
+
+
+def test_locked_database_message_says_what_to_do_not_yes(history_db, capsys, monkeypatch):
+    from coach.store import db as dbmod
+    from coach.store.cli_support import damaged
+
+    assert damaged("coach check", history_db, sqlite3.OperationalError("database is locked")) == 1
+    err = capsys.readouterr().err
+    assert "in use" in err and "--yes" not in err and "damaged" not in err
+
+
+@pytest.mark.parametrize("error, kind, words", [
+    ("database or disk is full", "DiskFull", "full"),
+    ("disk I/O error", "DatabaseIOError", "I/O"),
+    ("attempt to write a readonly database", "ReadOnlyDatabase", "cannot be written"),
+    ("database is locked", "DatabaseBusy", "in use"),
+    ("file is not a database", "BrokenDatabase", "not a SQLite database"),
+    ("database disk image is malformed", "BrokenDatabase", "damaged"),
+])
+def test_each_sqlite_failure_is_named_for_what_it_is(tmp_path, error, kind, words):
+    from coach.store import db as dbmod
+
+    problem = dbmod.classify(sqlite3.OperationalError(error), tmp_path / "h.sqlite3")
+    assert type(problem).__name__ == kind and words in str(problem)
+
+
+def test_only_damage_suggests_moving_aside(tmp_path, capsys):
+    from coach.store.cli_support import damaged
+
+    for error in ("database or disk is full", "disk I/O error", "database is locked"):
+        damaged("coach history", tmp_path / "h.sqlite3", sqlite3.OperationalError(error))
+        assert "--yes" not in capsys.readouterr().err
+    damaged("coach history", tmp_path / "h.sqlite3", sqlite3.DatabaseError("database disk image is malformed"))
+    assert "--yes" in capsys.readouterr().err
+
+
+def test_a_full_disk_at_open_is_not_damage(tmp_path, monkeypatch):
+    """SQLite's 'disk full' while migrating a new file: a message, and the file stays."""
+    from coach.store import db as dbmod
+
+    path = tmp_path / "h.sqlite3"
+    real = dbmod.migrate
+
+    def full(conn, p="x"):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(dbmod, "migrate", full)
+    with pytest.raises(dbmod.DiskFull):
+        dbmod.connect(path, verify=True)
+    monkeypatch.setattr(dbmod, "migrate", real)
+    assert path.exists()
+
+
+def test_a_foreign_sqlite_database_is_never_moved(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as c:
+        c.execute("CREATE TABLE accounts (x)")
+    before = path.read_bytes()
+    out = coach("history", "--db", path, "--yes")
+    assert out.returncode == 1 and "another program" in out.stderr and no_traceback(out)
+    assert path.read_bytes() == before and not [p for p in tmp_path.iterdir() if ".broken-" in p.name]
+
+
+@pytest.mark.parametrize("command", [["history"], ["check", "--teller", "Li", "--auto", "best"], ["run"]])
+def test_dev_null_as_db_is_never_renamed(command):
+    out = coach(*command, "--db", "/dev/null", "--yes", input="", timeout=30)
+    assert out.returncode != 0 and "not a regular file" in out.stderr and no_traceback(out)
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
+@pytest.mark.parametrize("command", [["history"], ["check", "--teller", "Li", "--auto", "best"],
+                                     ["report"], ["export", "--xapi"]])
+def test_a_fifo_as_db_never_blocks(tmp_path, command):
+    fifo = tmp_path / "h.sqlite3"
+    os.mkfifo(fifo)
+    args = [*command, fifo] if command[0] in ("report", "export") else [*command, "--db", fifo, "--yes"]
+    out = coach(*args, timeout=30)  # before: blocked forever in open()
+    assert out.returncode != 0 and no_traceback(out)
+    assert "not a regular file" in out.stderr or "not a file" in out.stderr
+    assert fifo.exists() and not fifo.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["h.sqlite3"]
+
+
+def test_a_fifo_as_scenario_never_blocks(tmp_path):
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    for command in (["play", fifo, "--best"], ["validate", fifo], ["graph", fifo]):
+        out = coach(*command, timeout=30)
+        assert out.returncode != 0 and "not a regular file" in out.stderr + out.stdout, (command, out.stderr)
+        assert no_traceback(out)
+
+
+def test_move_aside_never_follows_a_symlink(tmp_path):
+    from coach.store import db as dbmod
+
+    target = tmp_path / "real.sqlite3"
+    target.write_bytes(b"garbage, but somebody's" * 10)
+    link = tmp_path / "h.sqlite3"
+    link.symlink_to(target)
+    with pytest.raises(dbmod.StoreError, match="symbolic link"):
+        dbmod.move_aside(link)
+    assert link.is_symlink() and target.read_bytes() == b"garbage, but somebody's" * 10
+    out = coach("history", "--db", link, "--yes")
+    assert out.returncode == 1 and "symbolic link" in out.stderr and link.is_symlink() and target.exists()
+
+
+def test_move_aside_refuses_anything_but_a_regular_file(tmp_path):
+    from coach.store import db as dbmod
+
+    fifo = tmp_path / "p"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path, "/dev/null"):
+        with pytest.raises(dbmod.StoreError):
+            dbmod.move_aside(path)
+    assert fifo.exists() and os.path.exists("/dev/null")
+
+
+def test_real_damage_is_still_moved_aside_with_yes(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    out = coach("history", "--db", path, "--yes")
+    assert out.returncode == 0 and "moved it to" in out.stderr, out.stderr
+    assert [p for p in tmp_path.iterdir() if ".broken-" in p.name]
