@@ -58,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
         data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
     except ReportError as exc:
         return _fail(str(exc), 2 if "--since" in str(exc) else 1)
+    from coach.store.rows import report as report_rows
+
+    report_rows(data.problems, "coach export")
     if not data.attempts:
         return _fail("no finished attempts to export" + (" for these filters" if any(
             (args.since, args.teller, args.scenario)) else ""))

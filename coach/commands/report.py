@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     filters = Filters(since=since, teller=args.teller and " ".join(args.teller.split()), scenario=args.scenario)
     try:
         data = merge(args.dbs, filters)
+        from coach.store.rows import report as report_rows
+
+        report_rows(data.problems, "coach report")
         if not data.attempts:
             if args.teller and args.teller not in known_values(args.dbs, "teller"):
                 known = known_values(args.dbs, "teller")
