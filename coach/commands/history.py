@@ -53,11 +53,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"coach history: {exc}", file=sys.stderr)
                 return 2
             if teller_id is None:
-                known = ", ".join(tellers(conn)) or "none yet"
+                known = ", ".join(t for t in tellers(conn) if isinstance(t, str)) or "none yet"
                 print(f"coach history: no teller named '{args.teller}' in {path} (known: {known}).",
                       file=sys.stderr)
                 return 1
-        rows = queries.history(conn, teller_id, args.limit)
+        from coach.store.rows import Problems, report
+
+        problems = Problems(str(path))
+        rows = queries.history(conn, teller_id, args.limit, problems)
         extra: dict = {}
         if teller_id is not None:
             extra = {
@@ -65,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
                 "trend": queries.trend(conn, teller_id),
                 "best_last": {sid: {"best": b, "last": last}
                               for sid, (b, last) in queries.best_and_last(conn, teller_id).items()},
-                "checks": queries.checks(conn, teller_id, 5),
+                "checks": queries.checks(conn, teller_id, 5, problems),
             }
+        report(problems.lines, "coach history")
         return _emit(args, str(path), args.teller, rows, extra)
     except sqlite3.DatabaseError as exc:
         from coach.store.cli_support import damaged
