@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,14 +15,21 @@ ORDER = FIXTURES / "engine" / "order.yaml"
 LONG = FIXTURES / "store" / "long.yaml"
 
 
-def coach(*args, db=None, input=None, timeout=60, cwd=None) -> subprocess.CompletedProcess:
-    """`python -m coach ARGS` in a clean environment (no COACH_DB unless `db`)."""
+#: Run as an unprivileged user where the tests run as root (root ignores file permissions).
+SETPRIV = shutil.which("setpriv") if os.geteuid() == 0 else None
+
+
+def coach(*args, db=None, input=None, timeout=60, cwd=None, unprivileged=False) -> subprocess.CompletedProcess:
+    """`python -m coach ARGS` in a clean environment (no COACH_DB unless `db`).
+
+    `unprivileged`: as uid/gid 65534 when running as root, so read-only files are really read-only."""
     env = dict(os.environ)
     env.pop("COACH_DB", None)
     if db is not None:
         env["COACH_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "coach", *map(str, args)], capture_output=True, text=True,
-                          env=env, input=input, timeout=timeout, cwd=cwd)
+    prefix = [SETPRIV, "--reuid", "65534", "--regid", "65534", "--clear-groups"] if unprivileged and SETPRIV else []
+    return subprocess.run([*prefix, sys.executable, "-m", "coach", *map(str, args)], capture_output=True,
+                          text=True, env=env, input=input, timeout=timeout, cwd=cwd)
 
 
 def make_history(path: Path, plays=(("Ann", [0, 0, 0, 0]), ("Bob", [1, 1, 1, 1]), ("Ann", [0, 1, 0, 0])),
