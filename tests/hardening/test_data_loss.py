@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 
@@ -207,11 +208,23 @@ def test_a_foreign_sqlite_database_is_never_moved(tmp_path):
     assert path.read_bytes() == before and not [p for p in tmp_path.iterdir() if ".broken-" in p.name]
 
 
+@pytest.fixture
+def null_device(tmp_path):
+    """A character device like /dev/null. As root, a private node with /dev/null's numbers: a test run
+    against a coach with this bug must not rename the machine's real /dev/null (it once did)."""
+    if os.geteuid() != 0:
+        return "/dev/null"  # not root: /dev cannot be written, so the real one is safe
+    node = tmp_path / "null"
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return str(node)
+
+
 @pytest.mark.parametrize("command", [["history"], ["check", "--teller", "Li", "--auto", "best"], ["run"]])
-def test_dev_null_as_db_is_never_renamed(command):
-    out = coach(*command, "--db", "/dev/null", "--yes", input="", timeout=30)
+def test_a_character_device_as_db_is_never_renamed(command, null_device):
+    out = coach(*command, "--db", null_device, "--yes", input="", timeout=30)
     assert out.returncode != 0 and "not a regular file" in out.stderr and no_traceback(out)
-    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    assert stat.S_ISCHR(os.stat(null_device).st_mode)
+    assert not [p for p in os.listdir(os.path.dirname(null_device)) if ".broken-" in p or p.endswith("-wal")]
 
 
 @pytest.mark.parametrize("command", [["history"], ["check", "--teller", "Li", "--auto", "best"],
@@ -255,10 +268,20 @@ def test_move_aside_refuses_anything_but_a_regular_file(tmp_path):
 
     fifo = tmp_path / "p"
     os.mkfifo(fifo)
-    for path in (fifo, tmp_path, "/dev/null"):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for path in (fifo, folder):
         with pytest.raises(dbmod.StoreError):
             dbmod.move_aside(path)
-    assert fifo.exists() and os.path.exists("/dev/null")
+    assert fifo.exists() and folder.is_dir() and not [p for p in tmp_path.iterdir() if ".broken-" in p.name]
+
+
+def test_move_aside_refuses_a_character_device(null_device):
+    from coach.store import db as dbmod
+
+    with pytest.raises(dbmod.NotARegularFile):
+        dbmod.move_aside(null_device)
+    assert stat.S_ISCHR(os.stat(null_device).st_mode)
 
 
 def test_real_damage_is_still_moved_aside_with_yes(tmp_path):
