@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if code:
         return code
     try:
-        since = parse_since(args.since) if args.since else None
+        since = parse_since(args.since) if args.since is not None else None
         data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
     except ReportError as exc:
         return _fail(str(exc), 2 if "--since" in str(exc) else 1)

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if code:
         return code
     try:
-        since = parse_since(args.since) if args.since else None
+        since = parse_since(args.since) if args.since is not None else None
     except ReportError as exc:
         return _fail(str(exc), 2)
     filters = Filters(since=since, teller=args.teller and " ".join(args.teller.split()), scenario=args.scenario)

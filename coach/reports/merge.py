@@ -71,10 +71,18 @@ def parse_since(raw: str) -> str:
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ReportError(f"--since takes a date like 2026-11-01 (or 2026-11-01T08:30), not '{raw}'") from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # the trainer's local time
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        raise ReportError(f"--since takes a date like 2026-11-01 (or 2026-11-01T08:30; years 1 to 9999), "
+                          f"not '{raw}'") from None
+    try:
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # the trainer's local time
+        utc = moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        # 0001-01-01 or 9999-12-31 shifted by a time zone leaves the calendar Python knows: it still
+        # means "before every attempt" or "after every attempt"
+        edge = datetime.min if moment.year < 5000 else datetime.max
+        utc = edge.replace(tzinfo=timezone.utc)
+    return utc.isoformat(timespec="microseconds")
 
 
 def db_files(paths: list[str]) -> list[Path]:
