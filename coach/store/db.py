@@ -346,19 +346,26 @@ def connect(path: str | os.PathLike, *, create: bool = True, verify: bool = Fals
 
 
 class transaction:
-    """`with transaction(conn):` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error."""
+    """`with transaction(conn):` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error.
+
+    Inside another `transaction` it joins the outer one (so a whole scripted check is all or nothing)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.outer = False
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, kind, exc, tb) -> None:
+        if not self.outer:
+            return
         if kind is None:
             self.conn.execute("COMMIT")
-        else:
+        elif self.conn.in_transaction:  # a failed COMMIT or a full disk may have rolled back already
             self.conn.execute("ROLLBACK")
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import pytest
+from pathlib import Path
 
 from .conftest import ORDER, coach, make_history, no_traceback
 
@@ -290,3 +291,215 @@ def test_real_damage_is_still_moved_aside_with_yes(tmp_path):
     out = coach("history", "--db", path, "--yes")
     assert out.returncode == 0 and "moved it to" in out.stderr, out.stderr
     assert [p for p in tmp_path.iterdir() if ".broken-" in p.name]
+
+
+# ---- a locked database or a full disk while answering: keep playing, lose nothing --------------
+
+def _hold_write_lock(path):
+    """Another connection holding the write lock (as a second coach in a long transaction would)."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE tellers SET created = created")
+    return other
+
+
+def _wait(predicate, seconds: float = 10.0) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _long():
+    from coach.scenario.loader import load_scenario
+
+    from .conftest import LONG
+
+    return load_scenario(LONG)
+
+
+def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once_later(tmp_path):
+    import time
+
+    from coach.engine import Session
+    from coach.store import connect
+    from coach.store.db import DatabaseBusy
+    from coach.store.outbox import Outbox
+
+    path = tmp_path / "h.sqlite3"
+    connect(path).close()
+    loaded = _long()
+    box = Outbox(path, "Li", retry_seconds=0.2)
+    aid = box.start(loaded.scenario, loaded.sha256, "practice", "en")
+    session = Session(loaded.scenario)
+    box.answer(aid, session.choose(0), 1.0)
+    locker = _hold_write_lock(path)
+    try:
+        slowest = 0.0
+        while not session.finished:
+            t = time.perf_counter()
+            box.answer(aid, session.choose(0), 1.0)  # before: waited 15 s, then a traceback
+            slowest = max(slowest, time.perf_counter() - t)
+        box.finish(aid, session.scorecard())
+        assert slowest < 1.0
+        pending, problem = box.status()
+        assert pending == 12 and isinstance(problem, DatabaseBusy)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert _wait(lambda: box.pending == 0)
+    conn = sqlite3.connect(path)
+    seqs = [r[0] for r in conn.execute("SELECT seq FROM answers WHERE attempt_id = ? ORDER BY seq", (aid,))]
+    assert seqs == list(range(1, 13))  # every answer, once, in order
+    assert conn.execute("SELECT status FROM attempts WHERE id = ?", (aid,)).fetchone()[0] == "finished"
+    assert box.close() == 0
+
+
+def _fill_the_disk(conn):
+    """Make SQLite's file as full as a full disk would: no page can be added."""
+    conn.execute("CREATE TABLE IF NOT EXISTS filler (x BLOB)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    try:
+        while True:
+            conn.execute("INSERT INTO filler VALUES (zeroblob(3000))")
+    except sqlite3.OperationalError as exc:
+        assert "full" in str(exc)
+
+
+def test_answers_while_the_disk_is_full_are_kept_in_order_and_stored_when_space_returns(tmp_path):
+    from coach.engine import Session
+    from coach.store import connect
+    from coach.store.db import DiskFull
+    from coach.store.outbox import Outbox
+
+    path = tmp_path / "h.sqlite3"
+    connect(path).close()
+    loaded = _long()
+    box = Outbox(path, "Li", retry_seconds=0.2)
+    _fill_the_disk(box.conn)
+    first = box.start(loaded.scenario, loaded.sha256, "practice", "en")  # uses up the last free room
+    warm = Session(loaded.scenario)
+    while not warm.finished:
+        box.answer(first, warm.choose(0), 1.0)
+    aid = box.start(loaded.scenario, loaded.sha256, "practice", "en")
+    session = Session(loaded.scenario)
+    undone = False
+    while not session.finished:
+        box.answer(aid, session.choose(1 if len(session.turns) == 3 else 0), 1.0)
+        if len(session.turns) == 5 and not undone:
+            box.undo(aid)  # take one back (practice): it is kept, marked undone
+            session.undo()
+            undone = True
+    box.finish(aid, session.scorecard())
+    pending, problem = box.status()
+    assert pending > 0 and isinstance(problem, DiskFull) and "full" in str(problem)
+    box.conn.execute("PRAGMA max_page_count = 1000000")  # space again
+    assert _wait(lambda: box.pending == 0)
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT seq, undone IS NULL FROM answers WHERE attempt_id = ? ORDER BY seq", (aid,)).fetchall()
+    assert [s for s, _ in rows] == list(range(1, 14)) and [s for s, live in rows if not live] == [5]
+    assert [r[0] for r in conn.execute("SELECT choice FROM answers WHERE attempt_id = ? AND undone IS NULL"
+                                       " ORDER BY seq", (aid,))] == [t.index for t in session.turns]
+    assert conn.execute("SELECT count(*) FROM answers WHERE attempt_id = ?", (first,)).fetchone()[0] == 12
+    assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 2
+    assert conn.execute("SELECT status FROM attempts WHERE id = ?", (aid,)).fetchone()[0] == "finished"
+    box.close()
+
+
+def test_a_check_verdict_on_a_full_disk_is_stored_when_space_returns(tmp_path):
+    from types import SimpleNamespace
+
+    from coach.store import connect
+    from coach.store.outbox import Outbox
+
+    path = tmp_path / "h.sqlite3"
+    connect(path).close()
+    box = Outbox(path, "Li", retry_seconds=0.2)
+    check_id = box.start_check(10, 80)
+    _fill_the_disk(box.conn)
+    box.conn.execute("UPDATE checks SET numbers = NULL")  # nothing to free: the verdict needs room
+    verdict = SimpleNamespace(ready=False, review=["x" * 5000], numbers=lambda: {"overall": 50, "pad": "y" * 8000})
+    box.finish_check(check_id, verdict)
+    assert box.pending == 1
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT verdict FROM checks").fetchone()[0] is None
+    box.conn.execute("PRAGMA max_page_count = 1000000")
+    assert _wait(lambda: box.pending == 0)
+    assert conn.execute("SELECT verdict FROM checks").fetchone()[0] == "review"
+    box.close()
+
+
+def test_a_scripted_check_on_a_full_disk_stores_nothing_half(tmp_path, monkeypatch, capsys):
+    """`coach check --auto` is one transaction: a full disk leaves no check row without a verdict."""
+    from coach.cli import main
+    from coach.store import cli_support, db as dbmod
+
+    path = tmp_path / "h.sqlite3"
+    dbmod.connect(path).close()
+    real = cli_support.connect
+
+    def nearly_full(*a, **k):
+        conn = real(*a, **k)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 1}")
+        return conn
+
+    monkeypatch.setattr(cli_support, "connect", nearly_full)
+    library = str(Path(__file__).parent.parent / "fixtures" / "store" / "library")
+    code = main(["check", "--db", str(path), "--teller", "Li", "--auto", "best", "--dir", library])
+    err = capsys.readouterr().err
+    assert code == 1 and "full" in err and "--yes" not in err
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM attempts").fetchone()[0] == 0
+
+
+async def test_the_check_screen_keeps_going_while_the_database_is_locked(tmp_path):
+    """The terminal UI: no freeze, no traceback; a quiet notice; everything stored once the lock goes."""
+    pytest.importorskip("textual")
+    from coach.store import connect
+    from coach.tui import catalog
+    from coach.tui.app import CoachApp
+    from coach.tui.store_glue import StoreLink
+
+    path = tmp_path / "h.sqlite3"
+    conn = connect(path)
+    library = Path(__file__).parent.parent / "fixtures" / "store" / "library"
+    app = CoachApp(catalog.build([library], bundled=False, user=False), store=StoreLink(conn, "Li"), seed=3)
+    notes: list[str] = []
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (notes.append(str(message)), real_notify(message, **kw))[1]
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        locker = _hold_write_lock(path)
+        try:
+            await pilot.press("c")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "CheckScreen"
+            answered = 0
+            while type(app.screen).__name__ == "CheckScreen":
+                c = app.screen.controller
+                await pilot.press(str(c.order().index(c.session.step.best_index()) + 1))
+                answered += 1
+                await pilot.pause()
+            assert type(app.screen).__name__ == "VerdictScreen" and answered > 3
+            await pilot.pause(1.5)
+            assert any("Not saved yet" in n and "locked" in n for n in notes), notes
+            assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        for _ in range(60):
+            await pilot.pause(0.1)
+            if conn.execute("SELECT count(*) FROM checks WHERE verdict IS NOT NULL").fetchone()[0]:
+                break
+        assert conn.execute("SELECT verdict FROM checks").fetchall() == [("ready",)]
+        assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == answered
+        assert conn.execute("SELECT count(*) FROM attempts WHERE status = 'finished'").fetchone()[0] >= 1
+        await pilot.pause(1.2)
+        assert any("All answers are saved" in n for n in notes)

@@ -83,7 +83,7 @@ class CheckScreen(Screen):
         self._next_scenario()
         self._tick()
         self.set_interval(1, self._tick)
-        watch_outbox(self, lambda: self.recorder, self.lang)
+        watch_outbox(self.app, lambda: self.recorder, self.lang)  # on the app: it outlives this screen
 
     def _tick(self) -> None:
         left = max(0, int(self.deadline - self.clock()))
