@@ -135,6 +135,11 @@ class Outbox:
             "ended": now(), "verdict": "ready" if verdict.ready else "review",
             "review": json.dumps(verdict.review), "numbers": json.dumps(verdict.numbers(), ensure_ascii=False)}))
 
+    def close_open_checks(self) -> None:
+        """End the teller's checks that never got a verdict (closed terminal, full disk): they read
+        as "abandoned" in history and reports."""
+        self._put(Op("close_checks", 0, {"ended": now()}))
+
     # ---- state for the screen -------------------------------------------------------------------
 
     @property
@@ -292,6 +297,9 @@ class Outbox:
         elif op.kind == "finish_check":
             c.execute("UPDATE checks SET ended = ?, verdict = ?, review = ?, numbers = ? WHERE id = ?",
                       (d["ended"], d["verdict"], d["review"], d["numbers"], self._real(ref)))
+        elif op.kind == "close_checks":
+            c.execute("UPDATE checks SET ended = ? WHERE teller_id = ? AND ended IS NULL",
+                      (d["ended"], self._teller(c)))
         else:  # pragma: no cover - every kind is above
             raise ValueError(op.kind)
 

@@ -199,6 +199,7 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     _refresh_library(app)
     from coach.store.resume import offer_for
 
+    _close_interrupted_checks(link)
     entries = {e.scenario.id: e for e in app.all_entries() if e.scenario is not None}
     pending = queries.unfinished(link.conn, teller_id(link.conn, link.teller))
     for attempt in pending[1:]:  # only the newest is offered; older ones are closed
@@ -208,7 +209,6 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     attempt = pending[0]
     if attempt.check_id is not None:  # a timed check cannot be resumed; its time is over
         link.recorder.abandon(attempt.id)
-        _close_interrupted_checks(link)
         return
     offer = offer_for(attempt, lambda sid: entries[sid].path if sid in entries else None)
     from coach.tui.screens.resume import ResumeScreen
@@ -227,15 +227,10 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
 
 def _close_interrupted_checks(link: StoreLink) -> None:
     """A check that never got its verdict (closed terminal, full disk) is ended without one:
-    history and reports show it as "abandoned"."""
-    from coach.store.db import now, transaction
-
-    try:
-        with transaction(link.conn) as c:
-            c.execute("UPDATE checks SET ended = ? WHERE teller_id = ? AND ended IS NULL",
-                      (now(), teller_id(link.conn, link.teller)))
-    except (sqlite3.Error, StoreError):
-        pass  # it stays "unfinished" until a start can write
+    history and reports show it as "abandoned". Through the Outbox: a locked database never
+    freezes the start."""
+    if link.recorder.bound:
+        link.recorder.inner.close_open_checks()
 
 
 def resume(app: "CoachApp", entry, offer) -> None:

@@ -503,3 +503,26 @@ async def test_the_check_screen_keeps_going_while_the_database_is_locked(tmp_pat
         assert conn.execute("SELECT count(*) FROM attempts WHERE status = 'finished'").fetchone()[0] >= 1
         await pilot.pause(1.2)
         assert any("All answers are saved" in n for n in notes)
+
+
+async def test_a_check_left_without_a_verdict_is_closed_as_abandoned_on_the_next_start(tmp_path):
+    pytest.importorskip("textual")
+    from coach.store import connect
+    from coach.tui import catalog
+    from coach.tui.app import CoachApp
+    from coach.tui.store_glue import StoreLink
+
+    path = tmp_path / "h.sqlite3"
+    conn = connect(path)
+    conn.execute("INSERT INTO tellers (name, created) VALUES ('Li', '2026-11-01T08:00:00+00:00')")
+    conn.execute("INSERT INTO checks (teller_id, started, minutes, pass_mark) VALUES (1, '2026-11-01T08:00:00+00:00', 10, 80)")
+    library = Path(__file__).parent.parent / "fixtures" / "store" / "library"
+    app = CoachApp(catalog.build([library], bundled=False, user=False), store=StoreLink(conn, "Li"), seed=3)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.3)
+    ended, verdict = conn.execute("SELECT ended, verdict FROM checks").fetchone()
+    assert ended is not None and verdict is None
+    from coach.store.queries import checks
+
+    assert checks(conn, 1)[0]["verdict"] == "abandoned"
