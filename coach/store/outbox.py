@@ -59,7 +59,8 @@ class Outbox:
         self._queue: deque[Op] = deque()
         self._queue_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._ids: dict[int, int] = {}  # provisional id -> row id
+        self._ids: dict[int, int] = {}  # provisional id -> row id (set by the writing thread)
+        self._refs: dict[int, int] = {}  # row id -> provisional id (dict.get is atomic: no lock needed)
         self._next_local = -1
         self._seqs: dict[int, list[int]] = {}  # attempt ref -> live answer seqs (for idempotent undo)
         self._last_seq: dict[int, int] = {}
@@ -224,10 +225,7 @@ class Outbox:
 
     def _ref(self, attempt_id: int) -> int:
         """The queue's key for an id the caller holds (a real id, or a provisional one)."""
-        for local, real in self._ids.items():
-            if real == attempt_id:
-                return local
-        return attempt_id
+        return self._refs.get(attempt_id, attempt_id)
 
     def _known_seqs(self, ref: int) -> None:
         """A resumed attempt (started by an earlier run): its live answers, read once."""
@@ -249,9 +247,13 @@ class Outbox:
     def _write(self, op: Op) -> None:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
+        self._new_id = None
         try:
             self._apply(c, op)
             c.execute("COMMIT")
+            if self._new_id is not None:  # only a committed row id is ever handed out
+                self._ids[op.ref] = self._new_id
+                self._refs[self._new_id] = op.ref
         except BaseException:
             try:
                 c.execute("ROLLBACK")
@@ -270,7 +272,7 @@ class Outbox:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (self._teller(c), d["scenario_id"], d["sha256"], d["mode"], d["lang"], d["started"],
                  None if check is None else self._real(check)))
-            self._ids[ref] = int(cur.lastrowid)
+            self._new_id = int(cur.lastrowid)
         elif op.kind == "answer":
             c.execute(
                 "INSERT INTO answers (attempt_id, seq, step, choice, act, points, mood_before, mood_after,"
@@ -293,7 +295,7 @@ class Outbox:
         elif op.kind == "start_check":
             cur = c.execute("INSERT INTO checks (teller_id, started, minutes, pass_mark) VALUES (?, ?, ?, ?)",
                             (self._teller(c), d["started"], d["minutes"], d["pass_mark"]))
-            self._ids[ref] = int(cur.lastrowid)
+            self._new_id = int(cur.lastrowid)
         elif op.kind == "finish_check":
             c.execute("UPDATE checks SET ended = ?, verdict = ?, review = ?, numbers = ? WHERE id = ?",
                       (d["ended"], d["verdict"], d["review"], d["numbers"], self._real(ref)))
