@@ -120,18 +120,20 @@ def _clean_name(name: str) -> str:
 class _ReadOnly:
     """A private, consistent snapshot of a database: the file and its folder are left as they were."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, *, copy: bool = True, tolerant: bool = True) -> None:
+        self.path, self.copy, self.tolerant = path, copy, tolerant
         self.conn: sqlite3.Connection | None = None
 
     def __enter__(self) -> sqlite3.Connection:
-        from coach.store.db import BrokenDatabase, NewerSchema, StoreError, read_snapshot
+        from coach.store.db import BrokenDatabase, NewerSchema, StoreError, read_snapshot, text_or_bytes
 
         path = self.path
         try:
             # the backup API copies a live database in one read transaction: never "malformed"
             # because a writer was busy (the old copy of file + -wal was not atomic)
-            self.conn = read_snapshot(path, upgrade=False)
+            self.conn = read_snapshot(path, upgrade=False, copy=self.copy)
+            if self.tolerant:
+                self.conn.text_factory = text_or_bytes  # invalid UTF-8 stays bytes: its row is reported
         except NewerSchema as exc:
             raise ReportError(f"{path}: written by a newer coach (history format {exc.found}; this coach "
                               f"reads up to {_schema_version()}); update coach") from None
@@ -208,13 +210,37 @@ def _answer(raw: tuple, parsed: dict) -> dict:
     }
 
 
+class _Undecodable(Exception):
+    """A text column holds invalid UTF-8: read again with the tolerant text factory."""
+
+
 def read_database(path: Path, filters: Filters | None = None, problems: rows.Problems | None = None) -> list[dict]:
     """Finished attempts of one database, with their live answers, oldest first.
 
     Every row is checked as it is read (coach.store.rows): a row that coach could not have written
-    is skipped and named in `problems`, never a traceback."""
-    filters = filters or Filters()
+    is skipped and named in `problems`, never a traceback. Fast path: a closed database is read in
+    place (immutable) with SQLite's own text decoding; it is read again from a consistent copy if a
+    writer started meanwhile, and with a tolerant decoder if some text is not UTF-8."""
+    from coach.store.db import wal_in_use
+
     problems = problems if problems is not None else rows.Problems()
+    copy, tolerant = wal_in_use(path), False
+    while True:  # at most three reads: fast, tolerant of bad text, from a copy
+        found_problems = rows.Problems(problems.source)
+        try:
+            found = _read(path, filters, found_problems, copy=copy, tolerant=tolerant)
+        except _Undecodable:
+            tolerant = True
+            continue
+        if copy or not wal_in_use(path):
+            break
+        copy = True  # a writer started while the file was read in place
+    problems.lines.extend(found_problems.lines)
+    return found
+
+
+def _read(path: Path, filters: Filters | None, problems: rows.Problems, *, copy: bool, tolerant: bool) -> list[dict]:
+    filters = filters or Filters()
     where = ["a.status = 'finished'"]
     params: list = []
     if filters.since:
@@ -228,7 +254,7 @@ def read_database(path: Path, filters: Filters | None = None, problems: rows.Pro
         params.append(filters.scenario)
     cond = " AND ".join(where)
     source = str(path)
-    with _ReadOnly(path) as conn:
+    with _ReadOnly(path, copy=copy, tolerant=tolerant) as conn:
         try:
             has_rows = _check_schema(conn, path)
             attempts: dict[int, dict] = {}
@@ -283,6 +309,10 @@ def read_database(path: Path, filters: Filters | None = None, problems: rows.Pro
                 row["key"] = "\x1f".join(map(str, (
                     row["teller"], row["scenario"], row["sha256"], row["started"], row["ended"], row["overall"],
                     ",".join(str(x["choice"]) for x in row["answers"]))))
+        except sqlite3.OperationalError as exc:
+            if not tolerant and "decode" in str(exc):
+                raise _Undecodable() from None
+            raise ReportError(f"{path}: not a readable coach history database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             raise ReportError(f"{path}: not a readable coach history database ({exc})") from None
     return list(attempts.values())

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from coach.store.db import (BrokenDatabase, StoreError, classify, connect, default_path, move_aside,
-                            read_snapshot)
+                            read_snapshot, text_or_bytes)
 
 
 def add_db_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True,
         if read_only:
             if getattr(args, "yes", False):  # --yes: check the pages too, so real damage is found now
                 _quick_check_read_only(path)
-            return read_snapshot(path), 0
+            return _tolerant(read_snapshot(path)), 0
         return connect(path, create=create, verify=bool(getattr(args, "yes", False))), 0
     except BrokenDatabase as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
@@ -59,7 +59,7 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True,
                 conn = connect(path, create=True)
                 if read_only:
                     conn.close()
-                    return read_snapshot(path), 0
+                    return _tolerant(read_snapshot(path)), 0
                 return conn, 0
             except (StoreError, OSError) as again:
                 print(f"{prog}: {again}", file=sys.stderr)
@@ -70,6 +70,12 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True,
     except StoreError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return None, 1
+
+
+def _tolerant(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Invalid UTF-8 in a text column comes back as bytes, so the row check reports that row."""
+    conn.text_factory = text_or_bytes
+    return conn
 
 
 def _quick_check_read_only(path: Path) -> None:

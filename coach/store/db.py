@@ -449,7 +449,8 @@ def text_or_bytes(raw: bytes) -> str | bytes:
         return bytes(raw)
 
 
-def _wal_in_use(path: Path) -> bool:
+def wal_in_use(path: Path) -> bool:
+    """A `-wal` with content beside `path`: a coach may be writing it now."""
     wal = path.with_name(path.name + "-wal")
     try:
         return wal.stat().st_size > 0
@@ -457,7 +458,7 @@ def _wal_in_use(path: Path) -> bool:
         return False
 
 
-def read_snapshot(path: str | os.PathLike, *, upgrade: bool = True) -> sqlite3.Connection:
+def read_snapshot(path: str | os.PathLike, *, upgrade: bool = True, copy: bool = True) -> sqlite3.Connection:
     """A consistent, private, in-memory copy of the database at `path`, for read-only commands.
 
     The file is never written, locked for writing or migrated: a file without a live `-wal` is read
@@ -465,15 +466,33 @@ def read_snapshot(path: str | os.PathLike, *, upgrade: bool = True) -> sqlite3.C
     read-only connection, and SQLite's backup API copies it in one read transaction, so a writer
     working meanwhile cannot make the copy inconsistent. An older schema is migrated in the copy
     only (`upgrade`). Raises the same StoreErrors as `connect`.
+
+    `copy=False` (reports, for speed): a file with no live `-wal` is read in place through its
+    immutable connection instead of copied; the caller checks `wal_in_use` afterwards and reads
+    again with a copy if a writer started meanwhile. Text columns come back as str; a caller that
+    must survive invalid UTF-8 sets `text_factory = text_or_bytes` (or retries with it).
     """
     path = Path(path)
     require_regular(path)
     if not path.exists():
         raise DatabasePathError(f"{path}: no history database there.")
     _check_header(path)
+    if not copy and not wal_in_use(path):
+        try:
+            direct = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
+                                     check_same_thread=False)
+            version = schema_version(direct)
+        except sqlite3.Error as exc:
+            raise classify(exc, path) from None
+        if version > SCHEMA_VERSION:
+            direct.close()
+            raise NewerSchema(path, version)
+        if not (upgrade and version < SCHEMA_VERSION):
+            return direct
+        direct.close()
     memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     for _ in range(3):
-        live = _wal_in_use(path)
+        live = wal_in_use(path)
         uri = path.resolve().as_uri() + ("?mode=ro" if live else "?mode=ro&immutable=1")
         src = None
         try:
@@ -486,9 +505,8 @@ def read_snapshot(path: str | os.PathLike, *, upgrade: bool = True) -> sqlite3.C
         finally:
             if src is not None:
                 src.close()
-        if live or not _wal_in_use(path):
+        if live or not wal_in_use(path):
             break  # an immutable read is only safe if no writer started during it; else read again
-    memory.text_factory = text_or_bytes
     try:
         version = schema_version(memory)
         if version > SCHEMA_VERSION:
