@@ -191,8 +191,22 @@ def _attempt(raw: tuple, source: str, card_scores: bool) -> dict:
     }
 
 
+_LO, _HI = rows.MOOD
+
+
 def _answer(raw: tuple, parsed: dict) -> dict:
     aid, seq, step, choice, act, points, mb, ma, seconds, at = raw
+    # Fast path (every row coach wrote): the same checks as below, inline; anything else takes the
+    # slow path, which says exactly what is wrong.
+    sums = parsed.get(points) if type(points) is str else None
+    if (sums is not None and type(seq) is int and 1 <= seq <= rows.MAX_SEQ and type(step) is str and step
+            and type(choice) is int and 0 <= choice <= rows.MAX_CHOICE and type(act) is str
+            and type(mb) is int and _LO <= mb <= _HI and type(ma) is int and _LO <= ma <= _HI
+            and (seconds is None or (type(seconds) in (int, float) and 0 <= seconds <= rows.MAX_SECONDS))
+            and (at is None or type(at) is str) and len(step) <= rows.MAX_TEXT and len(act) <= rows.MAX_TEXT):
+        return {"seq": seq, "step": step, "choice": choice, "act": act, "points": sums[0], "rule_points": sums[1],
+                "mood_before": mb, "mood_after": ma, "seconds": None if seconds is None else float(seconds),
+                "at": at}
     # Points JSON repeats (one per step, choice and rules fired), so each distinct text is checked once.
     key = points if isinstance(points, str) else None
     sums = parsed.get(key) if key is not None else None
@@ -206,7 +220,7 @@ def _answer(raw: tuple, parsed: dict) -> dict:
         "points": sums[0], "rule_points": sums[1],
         "mood_before": rows.integer(mb, "mood_before", *rows.MOOD),
         "mood_after": rows.integer(ma, "mood_after", *rows.MOOD),
-        "seconds": rows.seconds(seconds), "at": rows.moment(at, "at", optional=True),
+        "seconds": rows.seconds(seconds), "at": rows.text(at, "at", optional=True),  # xapi tolerates a bad time
     }
 
 
