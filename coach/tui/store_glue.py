@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.store import queries
 from coach.store.db import BrokenDatabase, StoreError, connect, default_path, move_aside
-from coach.store.outbox import Outbox
+from coach.store.write_queue import Outbox
 from coach.store.tellers import clean_name, teller_id, tellers
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _close_at_exit(box: Outbox) -> None:
 
 def watch_outbox(node, get_box, lang: str = "en") -> None:
     """Every second, say on screen (quietly, once per change) when answers wait to be saved."""
-    from coach.store.outbox import message
+    from coach.store.write_queue import message
 
     seen = {"pending": False}
 

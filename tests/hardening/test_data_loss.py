@@ -328,7 +328,7 @@ def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once
     from coach.engine import Session
     from coach.store import connect
     from coach.store.db import DatabaseBusy
-    from coach.store.outbox import Outbox
+    from coach.store.write_queue import Outbox
 
     path = tmp_path / "h.sqlite3"
     connect(path).close()
@@ -375,7 +375,7 @@ def test_answers_while_the_disk_is_full_are_kept_in_order_and_stored_when_space_
     from coach.engine import Session
     from coach.store import connect
     from coach.store.db import DiskFull
-    from coach.store.outbox import Outbox
+    from coach.store.write_queue import Outbox
 
     path = tmp_path / "h.sqlite3"
     connect(path).close()
@@ -415,7 +415,7 @@ def test_a_check_verdict_on_a_full_disk_is_stored_when_space_returns(tmp_path):
     from types import SimpleNamespace
 
     from coach.store import connect
-    from coach.store.outbox import Outbox
+    from coach.store.write_queue import Outbox
 
     path = tmp_path / "h.sqlite3"
     connect(path).close()
