@@ -60,7 +60,8 @@ def resolve(ref: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Path | 
     path = Path(ref)
     try:
         if path.suffix in SUFFIXES or path.exists():
-            return path if path.is_file() else None
+            # a FIFO or device is returned too: the loader says it is not a regular file (never opens it)
+            return path if path.exists() and not path.is_dir() else None
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte: no such file
         return None
     return find_id(ref, extra_dirs)

@@ -249,25 +249,28 @@ def _record(conn, name: str, args, plays, library):
     from coach import check
     from coach.engine import Session
     from coach.store.checks import finish_check, start_check
+    from coach.store.db import transaction
     from coach.store.recorder import Recorder
 
-    rec = Recorder(conn, name)
-    rec.check_id = start_check(conn, rec.teller_id, args.minutes, args.pass_mark)
-    cards = []
-    for cand, picks in plays:
-        attempt = rec.start(cand.scenario, cand.sha256, "assessment", args.lang)
-        session = Session(cand.scenario)
-        for i in picks:
-            rec.answer(attempt, session.choose(i), None)
-        card = session.scorecard()
-        card.pass_mark = args.pass_mark
-        if session.finished:
-            rec.finish(attempt, card)
-        else:  # stopped before an ending: never stored (or exported) as a finished attempt
-            rec.stop(attempt, card)
-        cards.append((cand.id, card, session.finished))
-    verdict = check.verdict(cards, args.pass_mark, library)
-    finish_check(conn, rec.check_id, verdict)
+    # one transaction: a full disk or a lock leaves nothing half-stored (never a check with no verdict)
+    with transaction(conn):
+        rec = Recorder(conn, name)
+        rec.check_id = start_check(conn, rec.teller_id, args.minutes, args.pass_mark)
+        cards = []
+        for cand, picks in plays:
+            attempt = rec.start(cand.scenario, cand.sha256, "assessment", args.lang)
+            session = Session(cand.scenario)
+            for i in picks:
+                rec.answer(attempt, session.choose(i), None)
+            card = session.scorecard()
+            card.pass_mark = args.pass_mark
+            if session.finished:
+                rec.finish(attempt, card)
+            else:  # stopped before an ending: never stored (or exported) as a finished attempt
+                rec.stop(attempt, card)
+            cards.append((cand.id, card, session.finished))
+        verdict = check.verdict(cards, args.pass_mark, library)
+        finish_check(conn, rec.check_id, verdict)
     return verdict, rec.check_id
 
 

@@ -34,7 +34,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.commands._output import emit
+    from coach.commands._output import check_outputs, emit
+    from coach.commands.report import input_files
     from coach.reports import ReportError, scenario_finder
     from coach.reports.merge import Filters, merge, parse_since
     from coach.reports.xapi import DEFAULT_HOMEPAGE, Exporter, check_homepage
@@ -50,13 +51,22 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--pass-mark is an overall score from 0 to 100, not {args.pass_mark}", 2)
     from coach.central.target import is_url
 
+    try:
+        # The files read (a central store's URL is no file): an output may never be one of them.
+        inputs = input_files(args.dbs, args.scenarios)
+    except ReportError as exc:
+        return _fail(str(exc))
+    code = check_outputs("coach export", {"--out": args.out}, inputs)
+    if code:
+        return code
+
     exporter = Exporter(homepage, args.pass_mark, scenario_finder(tuple(Path(d) for d in args.scenarios)))
     lines = []
     if any(is_url(d) for d in args.dbs):
         if len(args.dbs) > 1:
             return _fail("give either one central store's URL or history files, not both", 2)
         try:
-            since = parse_since(args.since) if args.since else None
+            since = parse_since(args.since) if args.since is not None else None
         except ReportError as exc:
             return _fail(str(exc), 2)
         filters = Filters(since=since, teller=args.teller, scenario=args.scenario)
@@ -67,10 +77,13 @@ def run(args: argparse.Namespace) -> int:
         if args.branch:
             return _fail("--branch needs a central store's URL (history files have no branches)", 2)
         try:
-            since = parse_since(args.since) if args.since else None
+            since = parse_since(args.since) if args.since is not None else None
             data = merge(args.dbs, Filters(since=since, teller=args.teller, scenario=args.scenario))
         except ReportError as exc:
             return _fail(str(exc), 2 if "--since" in str(exc) else 1)
+        from coach.store.rows import report as report_rows
+
+        report_rows(data.problems, "coach export")  # rows that could not be read are named, then skipped
         for attempt in data.attempts:
             for st in exporter.statements(attempt):
                 lines.append(json.dumps(st, ensure_ascii=False, separators=(",", ":")))
@@ -79,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail("no finished attempts to export" + (" for these filters" if any(
             (args.since, args.teller, args.scenario, args.branch)) else ""))
     payload = ("\n".join(lines) + "\n").encode("utf-8")
-    if emit(payload, args.out, "coach export"):
+    if emit(payload, args.out, "coach export", inputs):
         return 1
     if exporter.missing:
         print("coach export: no scenario file of the same version for "

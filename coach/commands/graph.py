@@ -27,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
     if path is None:
         print(f"coach graph: no scenario file or bundled id '{args.scenario}'", file=sys.stderr)
         return 2
+    from coach.commands._output import check_outputs, emit
+
+    if check_outputs("coach graph", {"-o": args.out}, [path]):
+        return 2
     result = load_scenario(path)
     if result.scenario is None:
         for d in result.errors:
@@ -37,6 +41,4 @@ def run(args: argparse.Namespace) -> int:
     for d in result.errors:  # graph problems: still drawn, so the trainer can see them
         print(d.format(), file=sys.stderr)
     text = render(result.scenario, args.format, args.lang)
-    from coach.commands._output import emit
-
-    return emit(text, args.out, "coach graph")
+    return emit(text, args.out, "coach graph", [path])

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     path = default_path(args.db)
     if not path.exists() and not path.is_symlink():
         return _emit(args, str(path), None, [], {}, note=f"No history yet ({path} does not exist).")
-    conn, code = open_db(args, "coach history")
+    conn, code = open_db(args, "coach history", read_only=True)  # never migrates or writes the file
     if conn is None:
         return code
     try:
@@ -53,11 +53,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"coach history: {exc}", file=sys.stderr)
                 return 2
             if teller_id is None:
-                known = ", ".join(one_line(n) for n in tellers(conn)) or "none yet"
+                known = ", ".join(one_line(n) for n in tellers(conn) if isinstance(n, str)) or "none yet"
                 print(f"coach history: no teller named '{one_line(args.teller)}' in {one_line(path)} (known: {known}).",
                       file=sys.stderr)
                 return 1
-        rows = queries.history(conn, teller_id, args.limit)
+        from coach.store.rows import Problems, report
+
+        problems = Problems(str(path))
+        rows = queries.history(conn, teller_id, args.limit, problems)
         extra: dict = {}
         if teller_id is not None:
             extra = {
@@ -65,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
                 "trend": queries.trend(conn, teller_id),
                 "best_last": {sid: {"best": b, "last": last}
                               for sid, (b, last) in queries.best_and_last(conn, teller_id).items()},
-                "checks": queries.checks(conn, teller_id, 5),
+                "checks": queries.checks(conn, teller_id, 5, problems),
             }
+        report(problems.lines, "coach history")
         return _emit(args, str(path), args.teller, rows, extra)
     except sqlite3.DatabaseError as exc:
         from coach.store.cli_support import damaged

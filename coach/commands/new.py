@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,11 +19,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="the customer type, which shapes the steps (default: agitated)")
     p.add_argument("--lang", default="zh,en", metavar="zh,en", help="languages of the texts (default: zh,en)")
     p.add_argument("--out", metavar="PATH",
-                   help="file to write, or a folder to write ID.yaml into (default: your scenario folder)")
+                   help="a .yaml file to write, or a folder to write ID.yaml into, made if missing "
+                        "(default: your scenario folder)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.library import user_dir
+    from coach.library import SUFFIXES, user_dir
     from coach.skeleton import ID_MAX, SCHEMA_FILE, parse_langs, skeleton, valid_id
 
     if not valid_id(args.id):
@@ -36,7 +38,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out:
         target = Path(args.out).expanduser()
-        if target.is_dir():
+        # a folder: one that exists, or a path ending in "/" or without .yaml/.yml (made below);
+        # before, `--out missing/dir/` wrote a file named "dir"
+        if target.is_dir() or args.out.endswith(("/", os.sep)) or target.suffix not in SUFFIXES:
+            if target.exists() and not target.is_dir():
+                print(f"coach new: --out {args.out} is a file, not a folder; give a folder or a .yaml file",
+                      file=sys.stderr)
+                return 1
             target = target / f"{args.id}.yaml"
     else:
         target = user_dir() / f"{args.id}.yaml"

@@ -42,13 +42,35 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
+def input_files(dbs: list[str], scenario_dirs: list[str]) -> list[Path]:
+    """Every file a report or export reads: the databases and the scenario files of --scenarios
+    (a central store's URL is no file)."""
+    from coach.central.target import is_url
+    from coach.library import scenario_files
+    from coach.reports.merge import db_files
+
+    local = [d for d in dbs if not is_url(d)]
+    files = list(db_files(local)) if local else []
+    for d in scenario_dirs:
+        files.extend(scenario_files(Path(d)))
+    return files
+
+
 def run(args: argparse.Namespace) -> int:
+    from coach.commands._output import check_outputs
     from coach.reports import ReportError, build, scenario_finder
     from coach.reports.merge import Filters, known_values, merge, parse_since
     from coach.untrusted import one_line
 
     try:
-        since = parse_since(args.since) if args.since else None
+        inputs = input_files(args.dbs, args.scenarios)
+    except ReportError as exc:
+        return _fail(str(exc))
+    code = check_outputs("coach report", {"--out": args.out, "--html": args.html}, inputs)
+    if code:
+        return code
+    try:
+        since = parse_since(args.since) if args.since is not None else None
     except ReportError as exc:
         return _fail(str(exc), 2)
     if args.replies:
@@ -59,11 +81,14 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(central, int):
         return central
     if central is not None:
-        return _show(args, central)
+        return _show(args, central, inputs)
     if args.branch:
         return _fail("--branch needs a central store's URL (history files have no branches)", 2)
     try:
         data = merge(args.dbs, filters)
+        from coach.store.rows import report as report_rows
+
+        report_rows(data.problems, "coach report")
         if not data.attempts:
             if args.teller and args.teller not in known_values(args.dbs, "teller"):
                 known = known_values(args.dbs, "teller")
@@ -78,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         return _fail(str(exc))
 
-    return _show(args, build(data, first_only=args.first_only, scenario_for=finder, lang=args.lang))
+    return _show(args, build(data, first_only=args.first_only, scenario_for=finder, lang=args.lang), inputs)
 
 
 def _central(args: argparse.Namespace, filters, finder) -> dict | int | None:
@@ -127,7 +152,7 @@ def _central(args: argparse.Namespace, filters, finder) -> dict | int | None:
         pg.close()
 
 
-def _show(args: argparse.Namespace, report: dict) -> int:
+def _show(args: argparse.Namespace, report: dict, inputs: list[Path]) -> int:
     from coach.commands._output import emit
     from coach.reports.render import VIEWS, to_csv, to_json, to_table
 
@@ -136,7 +161,7 @@ def _show(args: argparse.Namespace, report: dict) -> int:
     if args.html:
         from coach.reports.html import to_html
 
-        if emit(to_html(report, views, args.lang), args.html, "coach report"):
+        if emit(to_html(report, views, args.lang), args.html, "coach report", inputs):
             return 1
 
     if args.format == "csv":
@@ -149,7 +174,7 @@ def _show(args: argparse.Namespace, report: dict) -> int:
             from coach.reports.render import csv_path
 
             for view in views:
-                if emit(to_csv(report, view, args.lang), csv_path(args.out, view), "coach report"):
+                if emit(to_csv(report, view, args.lang), csv_path(args.out, view), "coach report", inputs):
                     return 1
             print("Wrote " + ", ".join(csv_path(args.out, v) for v in views), file=sys.stderr)
             if args.html:
@@ -162,7 +187,7 @@ def _show(args: argparse.Namespace, report: dict) -> int:
 
         width = shutil.get_terminal_size((120, 24)).columns if not args.out and sys.stdout.isatty() else 120
         payload = to_table(report, views, args.lang, width=max(80, width)).encode("utf-8")
-    if emit(payload, args.out, "coach report"):
+    if emit(payload, args.out, "coach report", inputs):
         return 1
     if args.html:
         print(f"Wrote {args.html}", file=sys.stderr)

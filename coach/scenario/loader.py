@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +110,13 @@ class _Refused(Exception):
 def load_scenario(path: str | Path, *, lint: bool = True) -> LoadResult:
     """Load and check one scenario file. Never raises for bad input: see `diagnostics`."""
     shown = str(path)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):
+            # a FIFO would block the open forever; a device could be endless
+            return _fail(shown, b"", "is not a regular file (a named pipe, device or socket); give a scenario "
+                         "file", "read-error")
+    except OSError:
+        pass  # the open below says what is wrong
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)

@@ -2,7 +2,9 @@
 
 A file that is not a database (or is damaged) is left alone unless the teller agrees — `--yes`, or
 "y" at the prompt on a terminal — and then it is moved aside to `<name>.broken-<timestamp>` (its
-bytes kept) and a fresh history is started.
+bytes kept) and a fresh history is started. Only real damage (a bad header, a failed quick_check) is
+offered that way: a locked, read-only, full or failing disk, another program's database or anything
+but a regular file gets its own message and is never moved (`coach.store.db.classify`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from coach.store.db import BrokenDatabase, StoreError, connect, default_path, move_aside
+from coach.store.db import (BrokenDatabase, StoreError, classify, connect, default_path, move_aside,
+                            read_snapshot, text_or_bytes)
 
 
 def add_db_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,10 +34,19 @@ def _agree(prompt: str) -> bool:
         return False
 
 
-def open_db(args: argparse.Namespace, prog: str, *, create: bool = True) -> tuple[sqlite3.Connection | None, int]:
-    """(connection, 0), or (None, exit code) after printing a plain message."""
+def open_db(args: argparse.Namespace, prog: str, *, create: bool = True,
+            read_only: bool = False) -> tuple[sqlite3.Connection | None, int]:
+    """(connection, 0), or (None, exit code) after printing a plain message.
+
+    `read_only`: a consistent in-memory snapshot (`read_snapshot`): the file is neither written nor
+    migrated, so it works on read-only media and beside a live writer.
+    """
     path: Path = default_path(getattr(args, "db", None))
     try:
+        if read_only:
+            if getattr(args, "yes", False):  # --yes: check the pages too, so real damage is found now
+                _quick_check_read_only(path)
+            return _tolerant(read_snapshot(path)), 0
         return connect(path, create=create, verify=bool(getattr(args, "yes", False))), 0
     except BrokenDatabase as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
@@ -44,7 +56,11 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True) -> tupl
             try:
                 moved = move_aside(path)
                 print(f"{prog}: moved it to {moved}; starting a fresh history.", file=sys.stderr)
-                return connect(path, create=True), 0
+                conn = connect(path, create=True)
+                if read_only:
+                    conn.close()
+                    return _tolerant(read_snapshot(path)), 0
+                return conn, 0
             except (StoreError, OSError) as again:
                 print(f"{prog}: {again}", file=sys.stderr)
                 return None, 1
@@ -56,8 +72,32 @@ def open_db(args: argparse.Namespace, prog: str, *, create: bool = True) -> tupl
         return None, 1
 
 
+def _tolerant(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Invalid UTF-8 in a text column comes back as bytes, so the row check reports that row."""
+    conn.text_factory = text_or_bytes
+    return conn
+
+
+def _quick_check_read_only(path: Path) -> None:
+    conn = read_snapshot(path, upgrade=False)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.Error as exc:
+        raise classify(exc, path) from None
+    finally:
+        conn.close()
+    if problems != ["ok"]:
+        raise BrokenDatabase(path, "damaged: " + "; ".join(map(str, problems)))
+
+
 def damaged(prog: str, path, exc: Exception) -> int:
-    """A damaged page met while reading or writing: a message instead of a traceback."""
-    print(f"{prog}: {path} is damaged ({exc}). Nothing more was written. Run again with --yes to move "
-          f"it aside and start a fresh history, or use another file with --db.", file=sys.stderr)
+    """An SQLite error met while reading or writing: what it was and what to do, never a traceback.
+
+    Only real damage suggests --yes; a locked database, a full disk or an I/O error says so."""
+    problem = classify(exc, path)
+    if isinstance(problem, BrokenDatabase):
+        print(f"{prog}: {problem} Nothing more was written. Run again with --yes to move it aside and "
+              f"start a fresh history, or use another file with --db.", file=sys.stderr)
+    else:
+        print(f"{prog}: {problem}", file=sys.stderr)
     return 1

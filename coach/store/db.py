@@ -10,6 +10,7 @@ agrees to `move_aside` it.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -42,11 +43,121 @@ class NewerSchema(StoreError):
 
 
 class BrokenDatabase(StoreError):
-    """The file is not a SQLite database, or it is damaged."""
+    """The file is not a SQLite database, or it is damaged (bad header, failed quick_check).
+
+    The only error after which coach offers to move the file aside."""
 
     def __init__(self, path: Path, detail: str) -> None:
         self.path, self.detail = path, detail
         super().__init__(f"{path} is not a readable coach history database ({detail}).")
+
+
+class ForeignDatabase(StoreError):
+    """A healthy SQLite database, but another program's: never moved, never written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} is a SQLite database of another program, not coach's history. coach leaves "
+                         "it alone; give coach its own file with --db.")
+
+
+class NotARegularFile(DatabasePathError):
+    """A FIFO, a device, a socket, …: checked before opening, so nothing blocks and nothing is renamed."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process holds the write lock for longer than the busy timeout."""
+
+
+class DiskFull(StoreError):
+    """The disk (or quota) holding the database is full."""
+
+
+class ReadOnlyDatabase(StoreError):
+    """The file, its folder or the medium cannot be written."""
+
+
+class DatabaseIOError(StoreError):
+    """The operating system failed to read or write the file."""
+
+
+def file_kind(path: Path) -> str | None:
+    """None for a regular file (or a link to one) or a missing path, else what it is, in words."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return "a symbolic link to a missing file"
+        return None
+    except OSError:
+        return None  # the open that follows reports it
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def require_regular(path: Path) -> None:
+    """Refuse anything but a regular file before it is opened (a FIFO would block the open)."""
+    kind = file_kind(path)
+    if kind == "a folder":
+        raise DatabasePathError(f"{path} is a folder; give a file name for the history database.")
+    if kind is not None:
+        raise NotARegularFile(f"{path} is {kind}, not a regular file; give a file for the history "
+                              "database with --db. Nothing was changed.")
+
+
+#: SQLite's primary result codes (sqlite3.h) that say what went wrong.
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _PERM, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 3, 26
+
+
+def classify(exc: BaseException, path: str | os.PathLike) -> StoreError:
+    """An sqlite3 error met while opening, reading or writing `path`, as the StoreError that says
+    what it was and what to do. Only a bad header or damage is a BrokenDatabase."""
+    if isinstance(exc, StoreError):
+        return exc
+    path = Path(path)
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    low = text.lower()
+    if primary in (_BUSY, _LOCKED) or "locked" in low or "busy" in low:
+        return DatabaseBusy(
+            f"{path} is in use: another coach (or another program) has held it locked for over "
+            f"{BUSY_TIMEOUT_MS // 1000} s. Nothing was changed and the file is fine. Close the other "
+            "program or wait for it to finish, then try again.")
+    if primary == _FULL or "disk is full" in low or "database or disk is full" in low:
+        return DiskFull(
+            f"the disk holding {path} is full. What was stored before is safe; nothing more could be "
+            "written. Free some space, then try again.")
+    if primary == _READONLY or "readonly" in low or "read-only" in low:
+        return ReadOnlyDatabase(
+            f"{path} cannot be written here (read-only file, folder or medium). The file was not changed. "
+            "Make it writable, or give a writable file with --db.")
+    if primary == _IOERR or "i/o error" in low:
+        return DatabaseIOError(
+            f"the system failed to read or write {path} (disk I/O error). The file was not moved or "
+            "changed. Check the disk or network share, then try again.")
+    if primary in (_CANTOPEN, _PERM) or "unable to open" in low:
+        return DatabasePathError(f"{path}: cannot open it ({text}). Check that it exists and that you may "
+                                 "read and write it and its folder.")
+    if primary == _NOTADB or "not a database" in low:
+        return BrokenDatabase(path, "it is not a SQLite database")
+    if primary == _CORRUPT or "malformed" in low or "corrupt" in low:
+        return BrokenDatabase(path, f"damaged: {text}")
+    return StoreError(f"{path}: SQLite said: {text}. Nothing was moved.")
+
+
+def tolerant_text(raw: bytes) -> str:
+    """Text columns as str even when a tampered row holds invalid UTF-8 (shown with U+FFFD)."""
+    return raw.decode("utf-8", "replace")
 
 
 # --- the schema ---------------------------------------------------------------------------------
@@ -234,8 +345,7 @@ def now() -> str:
 
 def _prepare_file(path: Path) -> None:
     """Make the folder (0700) and the file (0600) if missing; refuse impossible paths."""
-    if path.is_dir():
-        raise DatabasePathError(f"{path} is a folder; give a file name for the history database.")
+    require_regular(path)
     folder = path.parent
     try:
         if not folder.exists():
@@ -254,7 +364,12 @@ def _prepare_file(path: Path) -> None:
     except PermissionError:
         raise DatabasePathError(f"{path}: permission denied (cannot create the history database there).") from None
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise DiskFull(f"the disk holding {path} is full; free some space, then try again.") from None
+        if exc.errno == errno.EROFS:
+            raise ReadOnlyDatabase(f"{path} is on a read-only medium; give a writable file with --db.") from None
         raise DatabasePathError(f"{path}: {exc.strerror or exc}.") from None
+    require_regular(path)  # created a moment ago by another process as something else
     if not os.access(path, os.R_OK | os.W_OK):
         raise DatabasePathError(f"{path}: permission denied (coach needs to read and write it).")
 
@@ -264,6 +379,9 @@ def _check_header(path: Path) -> None:
         with open(path, "rb") as fh:
             head = fh.read(len(_HEADER))
     except OSError as exc:
+        if exc.errno == errno.EIO:
+            raise DatabaseIOError(f"the system failed to read {path} (disk I/O error); it was not moved or "
+                                  "changed. Check the disk, then try again.") from None
         raise DatabasePathError(f"{path}: {exc.strerror or exc}.") from None
     if head and head != _HEADER[: len(head)] or 0 < len(head) < len(_HEADER):
         raise BrokenDatabase(path, "it is not a SQLite database")
@@ -279,14 +397,17 @@ def connect(path: str | os.PathLike, *, create: bool = True, verify: bool = Fals
     path = Path(path)
     if create:
         _prepare_file(path)
-    elif not path.is_file():
-        raise DatabasePathError(f"{path}: no history database there.")
+    else:
+        require_regular(path)
+        if not path.is_file():
+            raise DatabasePathError(f"{path}: no history database there.")
     _check_header(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
     except sqlite3.Error as exc:
-        raise DatabasePathError(f"{path}: cannot open ({exc}).") from None
+        raise classify(exc, path) from None
+    conn.text_factory = tolerant_text
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -303,9 +424,9 @@ def connect(path: str | os.PathLike, *, create: bool = True, verify: bool = Fals
     except StoreError:
         conn.close()
         raise
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise BrokenDatabase(path, str(exc)) from None
+        raise classify(exc, path) from None
     for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             if extra.exists() and stat.S_IMODE(extra.stat().st_mode) & 0o077:
@@ -316,19 +437,26 @@ def connect(path: str | os.PathLike, *, create: bool = True, verify: bool = Fals
 
 
 class transaction:
-    """`with transaction(conn):` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error."""
+    """`with transaction(conn):` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error.
+
+    Inside another `transaction` it joins the outer one (so a whole scripted check is all or nothing)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.outer = False
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN IMMEDIATE")
         return self.conn
 
     def __exit__(self, kind, exc, tb) -> None:
+        if not self.outer:
+            return
         if kind is None:
             self.conn.execute("COMMIT")
-        else:
+        elif self.conn.in_transaction:  # a failed COMMIT or a full disk may have rolled back already
             self.conn.execute("ROLLBACK")
 
 
@@ -351,7 +479,7 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "the database") -> int:
             if version == 0 and conn.execute(
                 "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
             ).fetchone()[0]:
-                raise BrokenDatabase(Path(path), "it is a SQLite database, but not coach's history")
+                raise ForeignDatabase(Path(path))
             for statement in _statements(MIGRATIONS[version]):
                 conn.execute(statement)
             version += 1
@@ -365,8 +493,21 @@ def _statements(script: str) -> list[str]:
 
 def move_aside(path: str | os.PathLike) -> Path:
     """Rename a broken database to `<name>.broken-<timestamp>` (never overwriting anything), with
-    its -wal and -shm files beside it. Returns the new path of the main file."""
+    its -wal and -shm files beside it. Returns the new path of the main file.
+
+    Only a regular file is moved: never a symbolic link (its target would be left in place while the
+    link is renamed, or the wrong file moved), a FIFO, a device, a socket or a folder."""
     path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        raise StoreError(f"cannot move {path} aside: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(mode):
+        raise StoreError(f"{path} is a symbolic link; coach does not move links or their targets. Remove the "
+                         "link or point --db at another file.")
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(f"{path} is {file_kind(path) or 'not a regular file'}; coach moves aside only "
+                              "a regular file. Give another file with --db.")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     n = 0
     while True:
@@ -387,3 +528,87 @@ def move_aside(path: str | os.PathLike) -> Path:
         if side.exists():
             os.rename(side, path.with_name(target.name + ext))
     return target
+
+
+# --- reading without writing ---------------------------------------------------------------------
+
+def text_or_bytes(raw: bytes) -> str | bytes:
+    """Text columns for validated reads: invalid UTF-8 stays bytes, so the row check reports it."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return bytes(raw)
+
+
+def wal_in_use(path: Path) -> bool:
+    """A `-wal` with content beside `path`: a coach may be writing it now."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def read_snapshot(path: str | os.PathLike, *, upgrade: bool = True, copy: bool = True) -> sqlite3.Connection:
+    """A consistent, private, in-memory copy of the database at `path`, for read-only commands.
+
+    The file is never written, locked for writing or migrated: a file without a live `-wal` is read
+    `immutable` (no `-shm`/`-wal` created, works on read-only media); a live one is read through a
+    read-only connection, and SQLite's backup API copies it in one read transaction, so a writer
+    working meanwhile cannot make the copy inconsistent. An older schema is migrated in the copy
+    only (`upgrade`). Raises the same StoreErrors as `connect`.
+
+    `copy=False` (reports, for speed): a file with no live `-wal` is read in place through its
+    immutable connection instead of copied; the caller checks `wal_in_use` afterwards and reads
+    again with a copy if a writer started meanwhile. Text columns come back as str; a caller that
+    must survive invalid UTF-8 sets `text_factory = text_or_bytes` (or retries with it).
+    """
+    path = Path(path)
+    require_regular(path)
+    if not path.exists():
+        raise DatabasePathError(f"{path}: no history database there.")
+    _check_header(path)
+    if not copy and not wal_in_use(path):
+        try:
+            direct = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
+                                     check_same_thread=False)
+            version = schema_version(direct)
+        except sqlite3.Error as exc:
+            raise classify(exc, path) from None
+        if version > SCHEMA_VERSION:
+            direct.close()
+            raise NewerSchema(path, version)
+        if not (upgrade and version < SCHEMA_VERSION):
+            return direct
+        direct.close()
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    for _ in range(3):
+        live = wal_in_use(path)
+        uri = path.resolve().as_uri() + ("?mode=ro" if live else "?mode=ro&immutable=1")
+        src = None
+        try:
+            src = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            src.backup(memory)
+        except sqlite3.Error as exc:
+            memory.close()
+            raise classify(exc, path) from None
+        finally:
+            if src is not None:
+                src.close()
+        if live or not wal_in_use(path):
+            break  # an immutable read is only safe if no writer started during it; else read again
+    try:
+        version = schema_version(memory)
+        if version > SCHEMA_VERSION:
+            raise NewerSchema(path, version)
+        if upgrade and version < SCHEMA_VERSION:
+            migrate(memory, path)
+        memory.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except StoreError:
+        memory.close()
+        raise
+    except sqlite3.Error as exc:
+        memory.close()
+        raise classify(exc, path) from None
+    return memory

@@ -10,6 +10,10 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from coach.principles import PRINCIPLES
+from coach.store import rows
+
+#: Per-principle scores and overall scores as coach writes them; anything else is left out of sums.
+_SCORE_OK = "typeof({col}) = 'integer' AND {col} BETWEEN 0 AND 100"
 
 #: The per-principle trend and weakest principles look at this many recent finished attempts.
 RECENT = 30
@@ -53,8 +57,10 @@ def _teller_clause(teller_id: int | None, alias: str = "a") -> tuple[str, tuple]
     return f"{alias}.teller_id = ?", (teller_id,)
 
 
-def history(conn: sqlite3.Connection, teller_id: int | None = None, limit: int | None = None) -> list[AttemptRow]:
-    """Attempts, newest first, with the number of live answers each."""
+def history(conn: sqlite3.Connection, teller_id: int | None = None, limit: int | None = None,
+            problems: rows.Problems | None = None) -> list[AttemptRow]:
+    """Attempts, newest first, with the number of live answers each. A row coach could not have
+    written (an edited file) is skipped, and named in `problems` when given."""
     where, params = _teller_clause(teller_id)
     sql = (
         "SELECT a.id, t.name, a.scenario_id, a.mode, a.lang, a.started, a.ended, a.status,"
@@ -66,7 +72,26 @@ def history(conn: sqlite3.Connection, teller_id: int | None = None, limit: int |
     if limit is not None:
         sql += " LIMIT ?"
         params = (*params, int(limit))
-    return [AttemptRow(*row) for row in conn.execute(sql, params)]
+    out = []
+    for row in conn.execute(sql, params):
+        try:
+            out.append(_attempt_row(row))
+        except rows.BadRow as exc:
+            if problems is not None:
+                problems.add("attempts", row[0], str(exc))
+    return out
+
+
+def _attempt_row(row: tuple) -> AttemptRow:
+    """An attempts row as coach wrote it, or rows.BadRow (the file was edited)."""
+    aid, name, sid, mode, lang, started, ended, status, overall, outcome, answers = row
+    return AttemptRow(
+        rows.integer(aid, "id"), rows.text(name, "the teller's name"), rows.text(sid, "scenario_id"),
+        rows.text(mode, "mode"), rows.text(lang, "lang"), rows.moment(started, "started"),
+        rows.moment(ended, "ended", optional=True), rows.text(status, "status"),
+        None if overall is None else rows.integer(overall, "overall", 0, 100),
+        rows.text(outcome, "outcome", optional=True), int(answers),
+    )
 
 
 def trend(conn: sqlite3.Connection, teller_id: int, recent: int = RECENT) -> dict[str, list[int]]:
@@ -75,6 +100,7 @@ def trend(conn: sqlite3.Connection, teller_id: int, recent: int = RECENT) -> dic
         "WITH recent AS (SELECT id, ended FROM attempts WHERE teller_id = ? AND status = 'finished'"
         "  ORDER BY ended DESC LIMIT ?)"
         " SELECT p.principle, p.score FROM recent JOIN attempt_principles AS p ON p.attempt_id = recent.id"
+        " WHERE typeof(p.principle) = 'text' AND " + _SCORE_OK.format(col="p.score") +
         " ORDER BY recent.ended, recent.id",
         (teller_id, recent),
     ).fetchall()
@@ -91,7 +117,8 @@ def principle_averages(conn: sqlite3.Connection, teller_id: int, recent: int = R
         "WITH recent AS (SELECT id FROM attempts WHERE teller_id = ? AND status = 'finished'"
         "  ORDER BY ended DESC LIMIT ?)"
         " SELECT p.principle, avg(p.score), count(*) FROM attempt_principles AS p"
-        " WHERE p.attempt_id IN (SELECT id FROM recent) GROUP BY p.principle",
+        " WHERE p.attempt_id IN (SELECT id FROM recent) AND typeof(p.principle) = 'text'"
+        " AND " + _SCORE_OK.format(col="p.score") + " GROUP BY p.principle",
         (teller_id, recent),
     ).fetchall()
     return {pid: (float(avg), int(n)) for pid, avg, n in rows}
@@ -110,8 +137,11 @@ def best_and_last(conn: sqlite3.Connection, teller_id: int) -> dict[str, tuple[i
     rows = conn.execute(
         "SELECT scenario_id, max(overall),"
         " (SELECT b.overall FROM attempts AS b WHERE b.teller_id = a.teller_id"
-        "   AND b.scenario_id = a.scenario_id AND b.status = 'finished' ORDER BY b.ended DESC LIMIT 1)"
-        " FROM attempts AS a WHERE a.teller_id = ? AND a.status = 'finished' GROUP BY scenario_id",
+        "   AND b.scenario_id = a.scenario_id AND b.status = 'finished'"
+        "   AND " + _SCORE_OK.format(col="b.overall") + " ORDER BY b.ended DESC LIMIT 1)"
+        " FROM attempts AS a WHERE a.teller_id = ? AND a.status = 'finished'"
+        " AND typeof(a.scenario_id) = 'text' AND " + _SCORE_OK.format(col="a.overall") +
+        " GROUP BY scenario_id",
         (teller_id,),
     ).fetchall()
     return {sid: (int(best), int(last)) for sid, best, last in rows}
@@ -148,18 +178,33 @@ def unfinished(conn: sqlite3.Connection, teller_id: int) -> list[Unfinished]:
     return out
 
 
-def checks(conn: sqlite3.Connection, teller_id: int, limit: int = 20) -> list[dict]:
-    """The teller's recent pre-shift checks, newest first."""
+def checks(conn: sqlite3.Connection, teller_id: int, limit: int = 20,
+           problems: rows.Problems | None = None) -> list[dict]:
+    """The teller's recent pre-shift checks, newest first; a check with no verdict is "abandoned"."""
     import json
 
-    rows = conn.execute(
+    found = conn.execute(
         "SELECT id, started, ended, minutes, pass_mark, verdict, review, numbers FROM checks"
         " WHERE teller_id = ? ORDER BY started DESC LIMIT ?",
         (teller_id, limit),
     ).fetchall()
-    return [
-        {"id": r[0], "started": r[1], "ended": r[2], "minutes": r[3], "pass_mark": r[4],
-         "verdict": r[5], "review": json.loads(r[6]) if r[6] else [],
-         "numbers": json.loads(r[7]) if r[7] else {}}
-        for r in rows
-    ]
+    out = []
+    for r in found:
+        try:
+            review = json.loads(rows.text(r[6], "review")) if r[6] is not None else []
+            numbers = rows.json_object(r[7], "numbers") if r[7] is not None else {}
+            if not isinstance(review, list):
+                raise rows.BadRow("review is not a list")
+            out.append({
+                "id": rows.integer(r[0], "id"), "started": rows.moment(r[1], "started"),
+                "ended": rows.moment(r[2], "ended", optional=True),
+                "minutes": rows.integer(r[3], "minutes", 0, 10_000),
+                "pass_mark": rows.integer(r[4], "pass_mark", 0, 100),
+                # no verdict: the check was interrupted (or could not be finished); it counts as abandoned
+                "verdict": rows.text(r[5], "verdict", optional=True) or ("abandoned" if r[2] else "unfinished"),
+                "review": review, "numbers": numbers,
+            })
+        except (rows.BadRow, ValueError, RecursionError) as exc:
+            if problems is not None:
+                problems.add("checks", r[0], str(exc))
+    return out

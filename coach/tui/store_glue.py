@@ -9,13 +9,14 @@ as before (nothing stored).
 from __future__ import annotations
 
 import argparse
+import atexit
 import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
 
 from coach.store import queries
 from coach.store.db import BrokenDatabase, StoreError, connect, default_path, move_aside
-from coach.store.recorder import Recorder
+from coach.store.write_queue import Outbox
 from coach.store.tellers import clean_name, teller_id, tellers
 
 if TYPE_CHECKING:
@@ -31,12 +32,49 @@ def add_store_arguments(p: argparse.ArgumentParser) -> None:
     add_db_arguments(p)
 
 
+def outbox(conn: sqlite3.Connection, teller: str) -> Outbox:
+    """An Outbox for the app: writes never freeze or crash the UI (a locked database, a full disk);
+    what is still unwritten at exit gets a last try and, failing that, a line on stderr."""
+    box = Outbox.for_connection(conn, teller)
+    atexit.register(_close_at_exit, box)
+    return box
+
+
+def _close_at_exit(box: Outbox) -> None:
+    left = box.close()
+    if left:
+        print(f"coach: {left} answer(s) or result(s) could not be saved to {box.path}: {box.problem} "
+              "They are lost; free the disk or close the other program before practising again.",
+              file=sys.stderr)
+
+
+def watch_outbox(node, get_box, lang: str = "en") -> None:
+    """Every second, say on screen (quietly, once per change) when answers wait to be saved."""
+    from coach.store.write_queue import message
+
+    seen = {"pending": False}
+
+    def check() -> None:
+        box = get_box()
+        if box is None:
+            return
+        pending, problem = box.status()
+        if pending and problem is not None and not seen["pending"]:
+            seen["pending"] = True
+            node.app.notify(message(problem, pending, lang), severity="warning", timeout=8)
+        elif not pending and seen["pending"]:
+            seen["pending"] = False
+            node.app.notify(message(None, 0, lang), timeout=4)
+
+    node.set_interval(1.0, check)
+
+
 class TellerRecorder:
     """The Recorder protocol, bound to a teller once one is known (the name screen may come first)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._rec: Recorder | None = None
+        self._rec: Outbox | None = None
         self.after_finish = None  # called after each finished attempt (the background sync)
 
     @property
@@ -44,10 +82,10 @@ class TellerRecorder:
         return self._rec is not None
 
     def bind(self, name: str) -> None:
-        self._rec = Recorder(self.conn, name)
+        self._rec = outbox(self.conn, name)
 
     @property
-    def inner(self) -> Recorder:
+    def inner(self) -> Outbox:
         if self._rec is None:
             raise StoreError("no teller chosen yet")
         return self._rec
@@ -171,6 +209,7 @@ def on_app_mount(app: "CoachApp") -> None:
             pass
 
     link.start_background_sync(synced)
+    watch_outbox(app, lambda: link.recorder._rec, app.lang)
     if link.teller:
         _after_teller(app, link)
         return
@@ -202,6 +241,7 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
 
     review_glue.count_due(app)
     _refresh_library(app)
+    _close_interrupted_checks(link)
     if getattr(app, "open_review", False):
         review_glue.start_review(app)
         return
@@ -235,6 +275,14 @@ def _offer_resume(app: "CoachApp", link: StoreLink, attempt, found) -> None:
             app.show_briefing(entry)  # restart it instead
 
     app.push_screen(ResumeScreen(offer, app.lang), answered)
+
+
+def _close_interrupted_checks(link: StoreLink) -> None:
+    """A check that never got its verdict (closed terminal, full disk) is ended without one:
+    history and reports show it as "abandoned". Through the Outbox: a locked database never
+    freezes the start."""
+    if link.recorder.bound:
+        link.recorder.inner.close_open_checks()
 
 
 def resume(app: "CoachApp", entry, offer) -> None:

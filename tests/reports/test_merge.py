@@ -64,7 +64,12 @@ def test_a_live_database_with_its_wal_is_read_and_left_alone(tmp_path, make_db):
     before = snapshot(tmp_path)
     data = merge([str(path)])
     assert data.tellers == ["Ann", "Bob"]
-    assert snapshot(tmp_path) == before
+    # A consistent read of a live database takes a read lock through SQLite's shared-memory index
+    # (-shm: lock bytes and read marks, no data); the database and its log are untouched.
+    after = snapshot(tmp_path)
+    assert set(after) == set(before)
+    assert {k: v for k, v in after.items() if not k.endswith("-shm")} == \
+        {k: v for k, v in before.items() if not k.endswith("-shm")}
     writer.close()
 
 

@@ -127,7 +127,7 @@ def test_a_foreign_sqlite_database_is_not_taken_over(db_path):
     raw.execute("CREATE TABLE other (x)")
     raw.commit()
     raw.close()
-    with pytest.raises(BrokenDatabase, match="not coach's history"):
+    with pytest.raises(dbmod.ForeignDatabase, match="another program"):  # never offered for moving aside
         connect(db_path)
 
 

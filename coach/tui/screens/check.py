@@ -18,8 +18,7 @@ from coach import check
 from coach.tui.controller import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
-from coach.store.checks import abandon_check, finish_check, start_check
-from coach.store.recorder import Recorder
+from coach.tui.store_glue import outbox, watch_outbox
 
 TEXT = {
     "head": ("上岗前自测 · 第 {i}/{n} 个客户", "Pre-shift check · customer {i} of {n}"),
@@ -62,8 +61,9 @@ class CheckScreen(Screen):
         self.library = library if library is not None else list(chosen)
         self.clock = clock
         self.seed = seed
-        self.recorder = Recorder(conn, teller)
-        self.recorder.check_id = start_check(conn, self.recorder.teller_id, minutes, pass_mark)
+        # the Outbox: a locked database or a full disk never freezes the check or loses an answer
+        self.recorder = outbox(conn, teller)
+        self.recorder.start_check(minutes, pass_mark)
         self.deadline = clock() + minutes * 60
         self.cards: list = []
         self.index = -1
@@ -86,6 +86,7 @@ class CheckScreen(Screen):
         self._next_scenario()
         self._tick()
         self.set_interval(1, self._tick)
+        watch_outbox(self.app, lambda: self.recorder, self.lang)  # on the app: it outlives this screen
 
     def _tick(self) -> None:
         left = max(0, int(self.deadline - self.clock()))
@@ -169,7 +170,7 @@ class CheckScreen(Screen):
         if c is not None and c.attempt_id is not None:
             self.recorder.abandon(c.attempt_id)  # its answers stay stored
         self.controller = None
-        abandon_check(self.conn, self.recorder.check_id)
+        self.recorder.abandon_check(self.recorder.check_id)
         after = getattr(self.app, "after_check", None)  # inside CoachApp: back to the library
         if after is not None:
             after(None)
@@ -181,7 +182,7 @@ class CheckScreen(Screen):
             return
         self._close_scenario()
         self.verdict = check.verdict(self.cards, self.pass_mark, self.library)
-        finish_check(self.conn, self.recorder.check_id, self.verdict)
+        self.recorder.finish_check(self.recorder.check_id, self.verdict)
         show = getattr(self.app, "_main", None) or self.app.push_screen  # CoachApp replaces this screen
         show(VerdictScreen(self.verdict, self.lang))
 
