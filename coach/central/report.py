@@ -69,28 +69,37 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     """The report dict (coach.reports.build's shape) from the central store behind `pg`."""
     fa, params = _fa(filters, branch)
     _warm_loader()
+    teller_sql = (
+        f"WITH {fa} SELECT tk, min(teller), min(branch), min(staff_id), count(*), count(DISTINCT scenario_id),"
+        " coalesce(array_agg(overall ORDER BY started, uid) FILTER (WHERE overall IS NOT NULL), '{}'),"
+        " count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), max(started),"
+        " sum(answers_n) FROM fa GROUP BY tk")
+    outcome_cols = ", ".join("count(*) FILTER (WHERE outcome = %s)" for _ in OUTCOMES)
+    scenario_sql = (
+        f"WITH {fa} SELECT scenario_id, count(*), count(DISTINCT tk), sum(overall), count(overall),"
+        f" count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), {outcome_cols}"
+        " FROM fa GROUP BY scenario_id ORDER BY scenario_id")
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         pg.execute("SET LOCAL work_mem = '64MB'")
-        # The item analysis (the big scan of answers) and the principle sums run at the same time
-        # on their own connections, sharing this transaction's snapshot: all see the same rows.
-        snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        items = _Concurrent(url, snapshot, *_items_sql(filters, branch, first_only))
-        principles = _Concurrent(
-            url, snapshot, f"WITH {fa} SELECT p.principle, fa.tk, sum(p.score), count(*) FROM fa"
-            " JOIN coach.attempt_principles AS p ON p.attempt_uid = fa.uid GROUP BY 1, 2", params)
-        tellers = pg.execute(
-            f"WITH {fa} SELECT tk, min(teller), min(branch), min(staff_id), count(*), count(DISTINCT scenario_id),"
-            " coalesce(array_agg(overall ORDER BY started, uid) FILTER (WHERE overall IS NOT NULL), '{}'),"
-            " count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), max(started),"
-            " sum(answers_n) FROM fa GROUP BY tk", [*params, pass_mark]).fetchall()
-        per_principle = principles.result()
-        outcome_cols = ", ".join("count(*) FILTER (WHERE outcome = %s)" for _ in OUTCOMES)
-        scenarios = pg.execute(
-            f"WITH {fa} SELECT scenario_id, count(*), count(DISTINCT tk), sum(overall), count(overall),"
-            f" count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), {outcome_cols}"
-            " FROM fa GROUP BY scenario_id ORDER BY scenario_id", [*params, pass_mark, *OUTCOMES]).fetchall()
-        steps = items.result()
+        tellers = None
+        if not (filters.since or filters.teller or filters.scenario or branch) and pg.execute(
+                "SELECT to_regclass('coach.teller_sums') IS NOT NULL").fetchone()[0]:
+            tellers = _rolled(pg, fa, params, first_only, pass_mark)
+            if tellers is not None:
+                tellers, per_principle, scenarios, steps = tellers
+        if tellers is None:
+            # The item analysis (the big scan of answers) and the principle sums run at the same
+            # time on their own connections, sharing this transaction's snapshot: all see the same rows.
+            snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            items = _Concurrent(url, snapshot, *_items_sql(filters, branch, first_only))
+            principles = _Concurrent(
+                url, snapshot, f"WITH {fa} SELECT p.principle, fa.tk, sum(p.score), count(*) FROM fa"
+                " JOIN coach.attempt_principles AS p ON p.attempt_uid = fa.uid GROUP BY 1, 2", params)
+            tellers = pg.execute(teller_sql, [*params, pass_mark]).fetchall()
+            per_principle = principles.result()
+            scenarios = pg.execute(scenario_sql, [*params, pass_mark, *OUTCOMES]).fetchall()
+            steps = items.result()
 
     keys = {r[0]: (r[1], r[2], r[3]) for r in tellers}
     label = _labels(keys)
@@ -166,6 +175,36 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
         "scenarios": scenario_view,
         "items": item_rows(dict(stats), scenario_for, lang),
     }
+
+
+def _rolled(pg, fa: str, params: list, first_only: bool, pass_mark: int) -> tuple | None:
+    """(tellers, per principle, scenarios, steps) of an unfiltered report from the roll-ups coach
+    sync keeps (coach.fold, central format 2): a few thousand summed rows instead of every answer
+    and principle score. None when they do not cover every finished attempt of this snapshot (rows
+    written around coach.fold); the caller then scans the tables."""
+    outs = [f"o{i}" for i in range(len(OUTCOMES))]
+    # per scenario from one scan of the attempts; its tellers are its (teller, first attempt) rows
+    scenarios = pg.execute(
+        f"WITH {fa}, s AS (SELECT scenario_id, count(*) AS n, sum(overall) AS total, count(overall) AS scored,"
+        " count(*) FILTER (WHERE overall >= %s AND critical = 0) AS passed, sum(critical) AS critical, "
+        + ", ".join(f"count(*) FILTER (WHERE outcome = %s) AS {o}" for o in outs) + " FROM fa GROUP BY scenario_id)"
+        " SELECT s.scenario_id, s.n, coalesce(f.n, 0), s.total, s.scored, s.passed, s.critical, "
+        + ", ".join(f"s.{o}" for o in outs) + " FROM s LEFT JOIN (SELECT scenario_id, count(*) AS n"
+        " FROM coach.first_attempts GROUP BY 1) AS f USING (scenario_id) ORDER BY s.scenario_id",
+        [*params, pass_mark, *OUTCOMES]).fetchall()
+    folded = pg.execute("SELECT count(*) FROM coach.folded").fetchone()[0]
+    if folded != sum(r[1] for r in scenarios):
+        return None
+    tellers = [
+        (tk, name, br, staff, n, n_scen, trend, sum(1 for v in passable if v >= pass_mark), critical, last, answers)
+        for tk, name, br, staff, n, n_scen, trend, passable, critical, last, answers in pg.execute(
+            "SELECT tk, teller, branch, staff_id, attempts, scenarios, trend, passable, critical, last_started,"
+            " answers FROM coach.teller_sums WHERE attempts > 0")]
+    per_principle = pg.execute("SELECT principle, tk, total, n FROM coach.teller_principles").fetchall()
+    steps = pg.execute(
+        "SELECT scenario_id, sha256, step, choice, pos, picks, observed, sx, sy, sxy, sxx, syy, min_started"
+        " FROM coach.item_sums WHERE first_only = %s AND rows > 0", [first_only]).fetchall()
+    return tellers, per_principle, scenarios, steps
 
 
 def _warm_loader() -> None:
