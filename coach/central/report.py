@@ -13,6 +13,7 @@ the report share a name.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from statistics import fmean
 from typing import Callable, Iterator
@@ -65,8 +66,9 @@ def _mean(total: int | None, n: int) -> float | None:
 
 def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_only: bool = True,
           scenario_for: Callable[[str, str], object | None] | None = None, lang: str = "en",
-          pass_mark: int = PASS_MARK) -> dict:
-    """The report dict (coach.reports.build's shape) from the central store behind `pg`."""
+          pass_mark: int = PASS_MARK, rollups: bool = True) -> dict:
+    """The report dict (coach.reports.build's shape) from the central store behind `pg`. Without
+    filters it reads the roll-ups coach sync keeps (unless `rollups` is False: the tests compare)."""
     fa, params = _fa(filters, branch)
     _warm_loader()
     teller_sql = (
@@ -83,7 +85,7 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         pg.execute("SET LOCAL work_mem = '64MB'")
         tellers = None
-        if not (filters.since or filters.teller or filters.scenario or branch) and pg.execute(
+        if rollups and not (filters.since or filters.teller or filters.scenario or branch) and pg.execute(
                 "SELECT to_regclass('coach.teller_sums') IS NOT NULL").fetchone()[0]:
             tellers = _rolled(pg, fa, params, first_only, pass_mark)
             if tellers is not None:
@@ -196,7 +198,7 @@ def _rolled(pg, fa: str, params: list, first_only: bool, pass_mark: int) -> tupl
     if folded != sum(r[1] for r in scenarios):
         return None
     tellers = [
-        (tk, name, br, staff, n, n_scen, trend, sum(1 for v in passable if v >= pass_mark), critical, last, answers)
+        (tk, name, br, staff, n, n_scen, trend, len(passable) - bisect_left(passable, pass_mark), critical, last, answers)
         for tk, name, br, staff, n, n_scen, trend, passable, critical, last, answers in pg.execute(
             "SELECT tk, teller, branch, staff_id, attempts, scenarios, trend, passable, critical, last_started,"
             " answers FROM coach.teller_sums WHERE attempts > 0")]

@@ -141,7 +141,7 @@ M2 = (
 )""",
     """CREATE INDEX first_attempts_scenario ON coach.first_attempts (scenario_id)""",
     # per teller: the teller view's numbers; trend (overall scores by start time) and passable (the
-    # scores of attempts without a critical mistake, for `passed` at any pass mark) are recomputed
+    # scores of attempts without a critical mistake, ascending, for `passed` at any pass mark) are recomputed
     # from the teller's attempts when one is folded, so they stay in order however late one arrives
     """CREATE INDEX attempts_tk ON coach.attempts (tk, started) WHERE status = 'finished'""",
     """CREATE TABLE coach.teller_sums (
@@ -273,7 +273,7 @@ BEGIN
                      count(*) AS attempts, count(DISTINCT a.scenario_id) AS scenarios,
                      coalesce(array_agg(a.overall ORDER BY a.started, a.uid) FILTER (WHERE a.overall IS NOT NULL),
                               '{}') AS trend,
-                     coalesce(array_agg(a.overall) FILTER (WHERE a.overall IS NOT NULL AND a.critical = 0),
+                     coalesce(array_agg(a.overall ORDER BY a.overall) FILTER (WHERE a.overall IS NOT NULL AND a.critical = 0),
                               '{}') AS passable,
                      coalesce(sum(a.critical), 0) AS critical, max(a.started) AS last_started,
                      coalesce(sum(a.answers_n), 0) AS answers
