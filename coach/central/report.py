@@ -1,10 +1,14 @@
 """The report's views and item analysis computed in PostgreSQL, as coach.reports.build does them
 from SQLite files: the same dict, so the same table, CSV, JSON and HTML.
 
-Aggregation is SQL (GROUP BY over finished attempts, per-teller principle sums, per-step sums of
-item and rest scores); Python only rounds, orders and names what comes back: a few rows per
-teller, principle, scenario and step, never one per answer. All queries read one REPEATABLE READ
-snapshot, so a sync running meanwhile cannot make the views disagree.
+Aggregation is SQL. Without filters the report reads the roll-ups coach sync keeps at sync time
+(coach.fold: per-teller sums and trend, per teller and principle, per item and choice over first
+and over all attempts) plus one scan of the attempts for the scenario view: a few thousand rows.
+With --since, --teller, --scenario or --branch it aggregates the tables themselves (GROUP BY over
+finished attempts, per-teller principle sums, per-step sums of item and rest scores). Python only
+rounds, orders and names what comes back: a few rows per teller, principle, scenario and step,
+never one per answer. All queries read one REPEATABLE READ snapshot, so a sync running meanwhile
+cannot make the views disagree.
 
 A teller is the staff id when one is known, else (branch, name): the same name in two branches is
 two tellers. Their label is the name, with the branch (or staff id) added only when two tellers in

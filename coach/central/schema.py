@@ -12,7 +12,9 @@ Least privilege, enforced by the server (docs/central.md):
 
 Answers carry precomputed item-analysis columns (first answer at its step, the step's position on
 the path, the rest of the attempt's points): an attempt is pushed only once it is closed, so they
-never change, and the report's item analysis is one GROUP BY.
+never change, and the report's item analysis is one GROUP BY. Version 2 adds roll-ups that
+`coach.fold` keeps in the sync's own transaction (M2 below), so an unfiltered report reads a few
+thousand summed rows instead of a million answers.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ M2 = (
     PRIMARY KEY (first_only, scenario_id, sha256, step, choice, pos)
 )""",
     """CREATE FUNCTION coach.fold(uids uuid[]) RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, coach
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, coach, pg_temp
 AS $fold$
 DECLARE
     fresh uuid[];
