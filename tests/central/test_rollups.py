@@ -6,7 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .conftest import ROOT, coach, make_history, psycopg, rows
+import uuid
+
+import pytest
+
+from .conftest import ROOT, coach, make_history, psycopg, rows, workstation_url
 
 ROLLUP_TABLES = ("folded", "teller_sums", "teller_principles", "first_attempts", "item_sums")
 
@@ -113,6 +117,21 @@ def test_rows_written_around_fold_make_the_report_scan_instead(central, tmp_path
         pg.execute("DELETE FROM coach.folded WHERE uid = (SELECT min(uid::text)::uuid FROM coach.folded)")
     assert not _used_rollups(central)
     _assert_rollups_exact(central)
+
+
+def test_a_workstation_folds_through_the_function_but_cannot_read_or_write_the_rollups(cluster, central, tmp_path):
+    north = workstation_url(cluster, central, "ws_n_" + uuid.uuid4().hex[:6], "North")
+    db = make_history(tmp_path / "h.sqlite3", _plays(4, 6))
+    assert coach("sync", "--db", db, "--to", north, "--branch", "North").returncode == 0
+    assert rows(central, "SELECT count(*) FROM coach.folded") == [(4,)]
+    with psycopg.connect(north) as conn:
+        for table in ROLLUP_TABLES:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT count(*) FROM coach.{table}")
+            conn.rollback()
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"DELETE FROM coach.{table}")
+            conn.rollback()
 
 
 def _plays(n: int, seed: int) -> list[tuple[str, list[int]]]:
