@@ -122,13 +122,14 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     for tk, name, br, staff, n, n_scen, scores, passed, critical, last_started, _ in sorted(
             tellers, key=lambda r: label[r[0]]):
         scores = [int(s) for s in scores]
+        mean = fmean(scores) if scores else None
         m = means.get(tk, {})
         weak = sorted((p for p in m if m[p] < pass_mark), key=lambda p: (m[p], _principle_key(p)))
         teller_view.append({
             "teller": label[tk], "attempts": n, "scenarios": n_scen,
-            "average": round(fmean(scores), 1) if scores else None,
+            "average": round(mean, 1) if scores else None,
             "best": max(scores) if scores else None, "last": scores[-1] if scores else None,
-            "trend": scores, "trend_slope": slope(scores), "passed": passed, "critical": int(critical or 0),
+            "trend": scores, "trend_slope": slope(scores, mean), "passed": passed, "critical": int(critical or 0),
             "weakest": [{"principle": p, "average": round(m[p], 1)} for p in weak[:3]],
             "last_attempt": last_started,
         })
