@@ -1,10 +1,14 @@
 """The report's views and item analysis computed in PostgreSQL, as coach.reports.build does them
 from SQLite files: the same dict, so the same table, CSV, JSON and HTML.
 
-Aggregation is SQL (GROUP BY over finished attempts, per-teller principle sums, per-step sums of
-item and rest scores); Python only rounds, orders and names what comes back: a few rows per
-teller, principle, scenario and step, never one per answer. All queries read one REPEATABLE READ
-snapshot, so a sync running meanwhile cannot make the views disagree.
+Aggregation is SQL. Without filters the report reads the roll-ups coach sync keeps at sync time
+(coach.fold: per-teller sums and trend, per teller and principle, per item and choice over first
+and over all attempts) plus one scan of the attempts for the scenario view: a few thousand rows.
+With --since, --teller, --scenario or --branch it aggregates the tables themselves (GROUP BY over
+finished attempts, per-teller principle sums, per-step sums of item and rest scores). Python only
+rounds, orders and names what comes back: a few rows per teller, principle, scenario and step,
+never one per answer. All queries read one REPEATABLE READ snapshot, so a sync running meanwhile
+cannot make the views disagree.
 
 A teller is the staff id when one is known, else (branch, name): the same name in two branches is
 two tellers. Their label is the name, with the branch (or staff id) added only when two tellers in
@@ -13,6 +17,7 @@ the report share a name.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from statistics import fmean
 from typing import Callable, Iterator
@@ -65,32 +70,42 @@ def _mean(total: int | None, n: int) -> float | None:
 
 def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_only: bool = True,
           scenario_for: Callable[[str, str], object | None] | None = None, lang: str = "en",
-          pass_mark: int = PASS_MARK) -> dict:
-    """The report dict (coach.reports.build's shape) from the central store behind `pg`."""
+          pass_mark: int = PASS_MARK, rollups: bool = True) -> dict:
+    """The report dict (coach.reports.build's shape) from the central store behind `pg`. Without
+    filters it reads the roll-ups coach sync keeps (unless `rollups` is False: the tests compare)."""
     fa, params = _fa(filters, branch)
     _warm_loader()
+    teller_sql = (
+        f"WITH {fa} SELECT tk, min(teller), min(branch), min(staff_id), count(*), count(DISTINCT scenario_id),"
+        " coalesce(array_agg(overall ORDER BY started, uid) FILTER (WHERE overall IS NOT NULL), '{}'),"
+        " count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), max(started),"
+        " sum(answers_n) FROM fa GROUP BY tk")
+    outcome_cols = ", ".join("count(*) FILTER (WHERE outcome = %s)" for _ in OUTCOMES)
+    scenario_sql = (
+        f"WITH {fa} SELECT scenario_id, count(*), count(DISTINCT tk), sum(overall), count(overall),"
+        f" count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), {outcome_cols}"
+        " FROM fa GROUP BY scenario_id ORDER BY scenario_id")
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         pg.execute("SET LOCAL work_mem = '64MB'")
-        # The item analysis (the big scan of answers) and the principle sums run at the same time
-        # on their own connections, sharing this transaction's snapshot: all see the same rows.
-        snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        items = _Concurrent(url, snapshot, *_items_sql(filters, branch, first_only))
-        principles = _Concurrent(
-            url, snapshot, f"WITH {fa} SELECT p.principle, fa.tk, sum(p.score), count(*) FROM fa"
-            " JOIN coach.attempt_principles AS p ON p.attempt_uid = fa.uid GROUP BY 1, 2", params)
-        tellers = pg.execute(
-            f"WITH {fa} SELECT tk, min(teller), min(branch), min(staff_id), count(*), count(DISTINCT scenario_id),"
-            " coalesce(array_agg(overall ORDER BY started, uid) FILTER (WHERE overall IS NOT NULL), '{}'),"
-            " count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), max(started),"
-            " sum(answers_n) FROM fa GROUP BY tk", [*params, pass_mark]).fetchall()
-        per_principle = principles.result()
-        outcome_cols = ", ".join("count(*) FILTER (WHERE outcome = %s)" for _ in OUTCOMES)
-        scenarios = pg.execute(
-            f"WITH {fa} SELECT scenario_id, count(*), count(DISTINCT tk), sum(overall), count(overall),"
-            f" count(*) FILTER (WHERE overall >= %s AND critical = 0), sum(critical), {outcome_cols}"
-            " FROM fa GROUP BY scenario_id ORDER BY scenario_id", [*params, pass_mark, *OUTCOMES]).fetchall()
-        steps = items.result()
+        tellers = None
+        if rollups and not (filters.since or filters.teller or filters.scenario or branch) and pg.execute(
+                "SELECT to_regclass('coach.teller_sums') IS NOT NULL").fetchone()[0]:
+            tellers = _rolled(pg, fa, params, first_only, pass_mark)
+            if tellers is not None:
+                tellers, per_principle, scenarios, steps = tellers
+        if tellers is None:
+            # The item analysis (the big scan of answers) and the principle sums run at the same
+            # time on their own connections, sharing this transaction's snapshot: all see the same rows.
+            snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            items = _Concurrent(url, snapshot, *_items_sql(filters, branch, first_only))
+            principles = _Concurrent(
+                url, snapshot, f"WITH {fa} SELECT p.principle, fa.tk, sum(p.score), count(*) FROM fa"
+                " JOIN coach.attempt_principles AS p ON p.attempt_uid = fa.uid GROUP BY 1, 2", params)
+            tellers = pg.execute(teller_sql, [*params, pass_mark]).fetchall()
+            per_principle = principles.result()
+            scenarios = pg.execute(scenario_sql, [*params, pass_mark, *OUTCOMES]).fetchall()
+            steps = items.result()
 
     keys = {r[0]: (r[1], r[2], r[3]) for r in tellers}
     label = _labels(keys)
@@ -107,13 +122,14 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
     for tk, name, br, staff, n, n_scen, scores, passed, critical, last_started, _ in sorted(
             tellers, key=lambda r: label[r[0]]):
         scores = [int(s) for s in scores]
+        mean = fmean(scores) if scores else None
         m = means.get(tk, {})
         weak = sorted((p for p in m if m[p] < pass_mark), key=lambda p: (m[p], _principle_key(p)))
         teller_view.append({
             "teller": label[tk], "attempts": n, "scenarios": n_scen,
-            "average": round(fmean(scores), 1) if scores else None,
+            "average": round(mean, 1) if scores else None,
             "best": max(scores) if scores else None, "last": scores[-1] if scores else None,
-            "trend": scores, "trend_slope": slope(scores), "passed": passed, "critical": int(critical or 0),
+            "trend": scores, "trend_slope": slope(scores, mean), "passed": passed, "critical": int(critical or 0),
             "weakest": [{"principle": p, "average": round(m[p], 1)} for p in weak[:3]],
             "last_attempt": last_started,
         })
@@ -166,6 +182,36 @@ def build(pg, url: str, filters: Filters, *, branch: str | None = None, first_on
         "scenarios": scenario_view,
         "items": item_rows(dict(stats), scenario_for, lang),
     }
+
+
+def _rolled(pg, fa: str, params: list, first_only: bool, pass_mark: int) -> tuple | None:
+    """(tellers, per principle, scenarios, steps) of an unfiltered report from the roll-ups coach
+    sync keeps (coach.fold, central format 2): a few thousand summed rows instead of every answer
+    and principle score. None when they do not cover every finished attempt of this snapshot (rows
+    written around coach.fold); the caller then scans the tables."""
+    outs = [f"o{i}" for i in range(len(OUTCOMES))]
+    # per scenario from one scan of the attempts; its tellers are its (teller, first attempt) rows
+    scenarios = pg.execute(
+        f"WITH {fa}, s AS (SELECT scenario_id, count(*) AS n, sum(overall) AS total, count(overall) AS scored,"
+        " count(*) FILTER (WHERE overall >= %s AND critical = 0) AS passed, sum(critical) AS critical, "
+        + ", ".join(f"count(*) FILTER (WHERE outcome = %s) AS {o}" for o in outs) + " FROM fa GROUP BY scenario_id)"
+        " SELECT s.scenario_id, s.n, coalesce(f.n, 0), s.total, s.scored, s.passed, s.critical, "
+        + ", ".join(f"s.{o}" for o in outs) + " FROM s LEFT JOIN (SELECT scenario_id, count(*) AS n"
+        " FROM coach.first_attempts GROUP BY 1) AS f USING (scenario_id) ORDER BY s.scenario_id",
+        [*params, pass_mark, *OUTCOMES]).fetchall()
+    folded = pg.execute("SELECT count(*) FROM coach.folded").fetchone()[0]
+    if folded != sum(r[1] for r in scenarios):
+        return None
+    tellers = [
+        (tk, name, br, staff, n, n_scen, trend, len(passable) - bisect_left(passable, pass_mark), critical, last, answers)
+        for tk, name, br, staff, n, n_scen, trend, passable, critical, last, answers in pg.execute(
+            "SELECT tk, teller, branch, staff_id, attempts, scenarios, trend, passable, critical, last_started,"
+            " answers FROM coach.teller_sums WHERE attempts > 0")]
+    per_principle = pg.execute("SELECT principle, tk, total, n FROM coach.teller_principles").fetchall()
+    steps = pg.execute(
+        "SELECT scenario_id, sha256, step, choice, pos, picks, observed, sx, sy, sxy, sxx, syy, min_started"
+        " FROM coach.item_sums WHERE first_only = %s AND rows > 0", [first_only]).fetchall()
+    return tellers, per_principle, scenarios, steps
 
 
 def _warm_loader() -> None:

@@ -12,7 +12,9 @@ Least privilege, enforced by the server (docs/central.md):
 
 Answers carry precomputed item-analysis columns (first answer at its step, the step's position on
 the path, the rest of the attempt's points): an attempt is pushed only once it is closed, so they
-never change, and the report's item analysis is one GROUP BY.
+never change, and the report's item analysis is one GROUP BY. Version 2 adds roll-ups that
+`coach.fold` keeps in the sync's own transaction (M2 below), so an unfiltered report reads a few
+thousand summed rows instead of a million answers.
 """
 
 from __future__ import annotations
@@ -115,8 +117,189 @@ CREATE FUNCTION coach.my_branch() RETURNS text
 REVOKE ALL ON FUNCTION coach.my_branch() FROM PUBLIC;
 """
 
-#: MIGRATIONS[n] takes the central schema from version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (M1,)
+# Version 2: roll-ups kept at sync time, so an unfiltered report reads a few thousand summed rows
+# instead of every answer and principle score. `coach.fold(uids)` is called by `coach sync` in the
+# transaction that inserted the attempts (and by this migration for the rows already there). It
+# folds each finished attempt exactly once (`coach.folded` is its ledger: a concurrent or repeated
+# fold of the same attempt waits on, then skips, the ledger row), takes its row locks in key order
+# (tellers' firsts, then items, then principles) so concurrent syncs queue instead of deadlocking,
+# and keeps the first-attempt item sums right when an earlier attempt of a (teller, scenario)
+# arrives later: the old first's answers are taken out and the group's max/min recomputed.
+M2 = (
+    """CREATE TABLE coach.folded (uid uuid PRIMARY KEY)""",
+    """CREATE TABLE coach.teller_principles (
+    tk        text NOT NULL,
+    principle text NOT NULL,
+    total     bigint NOT NULL,
+    n         bigint NOT NULL,
+    PRIMARY KEY (tk, principle)
+)""",
+    """CREATE TABLE coach.first_attempts (
+    tk          text NOT NULL,
+    scenario_id text NOT NULL,
+    started     text NOT NULL,
+    uid         uuid NOT NULL,
+    PRIMARY KEY (tk, scenario_id)
+)""",
+    """CREATE INDEX first_attempts_scenario ON coach.first_attempts (scenario_id)""",
+    # per teller: the teller view's numbers; trend (overall scores by start time) and passable (the
+    # scores of attempts without a critical mistake, ascending, for `passed` at any pass mark) are recomputed
+    # from the teller's attempts when one is folded, so they stay in order however late one arrives
+    """CREATE INDEX attempts_tk ON coach.attempts (tk, started) WHERE status = 'finished'""",
+    """CREATE TABLE coach.teller_sums (
+    tk        text PRIMARY KEY,
+    teller    text,
+    branch    text,
+    staff_id  text,
+    attempts  bigint NOT NULL DEFAULT 0,
+    scenarios bigint NOT NULL DEFAULT 0,
+    trend     integer[] NOT NULL DEFAULT '{}',
+    passable  integer[] NOT NULL DEFAULT '{}',
+    critical  bigint NOT NULL DEFAULT 0,
+    last_started text,
+    answers   bigint NOT NULL DEFAULT 0
+)""",
+    # first_only: over each teller's first finished attempt at each scenario, else every finished
+    # attempt; rows: live answers in the group (0 = the group is gone); picks and the sums: first
+    # answers at their step, as coach.reports.items needs them
+    """CREATE TABLE coach.item_sums (
+    first_only  boolean NOT NULL,
+    scenario_id text NOT NULL,
+    sha256      text NOT NULL,
+    step        text NOT NULL,
+    choice      integer NOT NULL,
+    pos         integer NOT NULL,
+    rows        bigint NOT NULL,
+    picks       bigint NOT NULL,
+    observed    integer,
+    sx          bigint NOT NULL,
+    sy          bigint NOT NULL,
+    sxy         bigint NOT NULL,
+    sxx         bigint NOT NULL,
+    syy         bigint NOT NULL,
+    min_started text,
+    PRIMARY KEY (first_only, scenario_id, sha256, step, choice, pos)
+)""",
+    """CREATE FUNCTION coach.fold(uids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, coach, pg_temp
+AS $fold$
+DECLARE
+    fresh uuid[];
+    cand uuid[];
+    new_firsts uuid[];
+    old_firsts uuid[];
+BEGIN
+    WITH ins AS (
+        INSERT INTO coach.folded (uid)
+        SELECT a.uid FROM coach.attempts AS a WHERE a.uid = ANY(uids) AND a.status = 'finished' ORDER BY a.uid
+        ON CONFLICT DO NOTHING RETURNING uid)
+    SELECT coalesce(array_agg(uid), '{}') INTO fresh FROM ins;
+    IF cardinality(fresh) = 0 THEN
+        RETURN 0;
+    END IF;
+
+    -- each (teller, scenario)'s earliest finished attempt among these (no temporary table: this
+    -- function runs as its owner, and a caller could plant one of the same name)
+    SELECT coalesce(array_agg(uid), '{}') INTO cand FROM (
+        SELECT DISTINCT ON (a.tk, a.scenario_id) a.uid FROM coach.attempts AS a
+        WHERE a.uid = ANY(fresh) ORDER BY a.tk, a.scenario_id, a.started, a.uid) AS d;
+    INSERT INTO coach.first_attempts AS f (tk, scenario_id, started, uid)
+        SELECT c.tk, c.scenario_id, c.started, c.uid FROM coach.attempts AS c WHERE c.uid = ANY(cand)
+        ORDER BY c.tk, c.scenario_id
+        ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM coach.first_attempts AS f JOIN coach.attempts AS c USING (tk, scenario_id)
+        WHERE c.uid = ANY(cand) ORDER BY f.tk, f.scenario_id FOR UPDATE OF f;
+    SELECT coalesce(array_agg(f.uid), '{}') INTO old_firsts
+        FROM coach.first_attempts AS f JOIN coach.attempts AS c USING (tk, scenario_id)
+        WHERE c.uid = ANY(cand) AND (c.started, c.uid) < (f.started, f.uid);
+    UPDATE coach.first_attempts AS f SET started = c.started, uid = c.uid FROM coach.attempts AS c
+        WHERE c.uid = ANY(cand) AND f.tk = c.tk AND f.scenario_id = c.scenario_id
+          AND (c.started, c.uid) < (f.started, f.uid);
+    SELECT coalesce(array_agg(c.uid), '{}') INTO new_firsts
+        FROM coach.first_attempts AS f JOIN coach.attempts AS c USING (tk, scenario_id)
+        WHERE c.uid = ANY(cand) AND f.uid = c.uid;
+
+    INSERT INTO coach.item_sums AS s (first_only, scenario_id, sha256, step, choice, pos, rows, picks, observed,
+                                      sx, sy, sxy, sxx, syy, min_started)
+        SELECT m.first_only, a.scenario_id, a.sha256, x.step, x.choice, coalesce(x.pos, -1), sum(m.sign),
+               coalesce(sum(m.sign) FILTER (WHERE x.first_at_step), 0),
+               max(x.points) FILTER (WHERE m.sign > 0),
+               coalesce(sum(m.sign * x.points) FILTER (WHERE x.first_at_step), 0),
+               coalesce(sum(m.sign * x.rest) FILTER (WHERE x.first_at_step), 0),
+               coalesce(sum(m.sign * x.points::bigint * x.rest) FILTER (WHERE x.first_at_step), 0),
+               coalesce(sum(m.sign * x.points::bigint * x.points) FILTER (WHERE x.first_at_step), 0),
+               coalesce(sum(m.sign * x.rest::bigint * x.rest) FILTER (WHERE x.first_at_step), 0),
+               min(a.started) FILTER (WHERE x.first_at_step AND m.sign > 0)
+        FROM (SELECT false, 1, u FROM unnest(fresh) AS u
+              UNION ALL SELECT true, 1, u FROM unnest(new_firsts) AS u
+              UNION ALL SELECT true, -1, u FROM unnest(old_firsts) AS u) AS m (first_only, sign, uid)
+        JOIN coach.attempts AS a ON a.uid = m.uid
+        JOIN coach.answers AS x ON x.attempt_uid = a.uid
+        WHERE x.undone IS NULL AND a.answers_n > 0
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (first_only, scenario_id, sha256, step, choice, pos) DO UPDATE SET
+            rows = s.rows + excluded.rows, picks = s.picks + excluded.picks,
+            observed = greatest(s.observed, excluded.observed),
+            sx = s.sx + excluded.sx, sy = s.sy + excluded.sy, sxy = s.sxy + excluded.sxy,
+            sxx = s.sxx + excluded.sxx, syy = s.syy + excluded.syy,
+            min_started = least(s.min_started, excluded.min_started);
+
+    IF cardinality(old_firsts) > 0 THEN
+        -- a max or min cannot be taken back: recompute them for the scenarios whose first changed
+        UPDATE coach.item_sums AS s SET observed = r.observed, min_started = r.min_started
+        FROM (SELECT k.scenario_id, k.sha256, k.step, k.choice, k.pos, r.observed, r.min_started
+              FROM coach.item_sums AS k
+              LEFT JOIN (SELECT a.scenario_id, a.sha256, x.step, x.choice, coalesce(x.pos, -1) AS pos,
+                                max(x.points) AS observed, min(a.started) FILTER (WHERE x.first_at_step) AS min_started
+                         FROM coach.first_attempts AS f JOIN coach.attempts AS a ON a.uid = f.uid
+                         JOIN coach.answers AS x ON x.attempt_uid = a.uid
+                         WHERE x.undone IS NULL AND a.answers_n > 0 AND f.scenario_id IN (
+                             SELECT o.scenario_id FROM coach.attempts AS o WHERE o.uid = ANY(old_firsts))
+                         GROUP BY 1, 2, 3, 4, 5) AS r USING (scenario_id, sha256, step, choice, pos)
+              WHERE k.first_only AND k.scenario_id IN (
+                  SELECT o.scenario_id FROM coach.attempts AS o WHERE o.uid = ANY(old_firsts))) AS r
+        WHERE s.first_only AND (s.scenario_id, s.sha256, s.step, s.choice, s.pos)
+              = (r.scenario_id, r.sha256, r.step, r.choice, r.pos);
+    END IF;
+
+    INSERT INTO coach.teller_sums (tk)
+        SELECT DISTINCT a.tk FROM coach.attempts AS a WHERE a.uid = ANY(fresh) ORDER BY a.tk
+        ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM coach.teller_sums AS t
+        WHERE t.tk IN (SELECT a.tk FROM coach.attempts AS a WHERE a.uid = ANY(fresh)) ORDER BY t.tk FOR UPDATE;
+    -- a new statement, after the locks: it sees every attempt a concurrent fold committed
+    UPDATE coach.teller_sums AS t SET teller = r.teller, branch = r.branch, staff_id = r.staff_id,
+            attempts = r.attempts, scenarios = r.scenarios, trend = r.trend, passable = r.passable,
+            critical = r.critical, last_started = r.last_started, answers = r.answers
+        FROM (SELECT a.tk, min(a.teller) AS teller, min(a.branch) AS branch, min(a.staff_id) AS staff_id,
+                     count(*) AS attempts, count(DISTINCT a.scenario_id) AS scenarios,
+                     coalesce(array_agg(a.overall ORDER BY a.started, a.uid) FILTER (WHERE a.overall IS NOT NULL),
+                              '{}') AS trend,
+                     coalesce(array_agg(a.overall ORDER BY a.overall) FILTER (WHERE a.overall IS NOT NULL AND a.critical = 0),
+                              '{}') AS passable,
+                     coalesce(sum(a.critical), 0) AS critical, max(a.started) AS last_started,
+                     coalesce(sum(a.answers_n), 0) AS answers
+              FROM coach.attempts AS a JOIN coach.folded AS f ON f.uid = a.uid
+              WHERE a.status = 'finished'
+                AND a.tk IN (SELECT b.tk FROM coach.attempts AS b WHERE b.uid = ANY(fresh))
+              GROUP BY a.tk) AS r
+        WHERE t.tk = r.tk;
+    INSERT INTO coach.teller_principles AS t (tk, principle, total, n)
+        SELECT a.tk, p.principle, sum(p.score), count(*)
+        FROM coach.attempts AS a JOIN coach.attempt_principles AS p ON p.attempt_uid = a.uid
+        WHERE a.uid = ANY(fresh) GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (tk, principle) DO UPDATE SET total = t.total + excluded.total, n = t.n + excluded.n;
+    RETURN cardinality(fresh);
+END
+$fold$""",
+    """REVOKE ALL ON FUNCTION coach.fold(uuid[]) FROM PUBLIC""",
+    # the attempts already in the store
+    """SELECT coach.fold(coalesce(array_agg(uid), '{}')) FROM coach.attempts WHERE status = 'finished'""",
+)
+
+#: MIGRATIONS[n] takes the central schema from version n to n + 1 (a script, or its statements).
+MIGRATIONS: tuple[str | tuple[str, ...], ...] = (M1, M2)
+ROLLUPS = ("folded", "teller_sums", "teller_principles", "first_attempts", "item_sums")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -132,6 +315,9 @@ def _roles_sql() -> list[str]:
         f"GRANT USAGE ON SCHEMA coach TO {WORKSTATION}, {REPORTING}",
         f"GRANT SELECT ON coach.schema_version, coach.meta TO {WORKSTATION}, {REPORTING}",
         f"GRANT EXECUTE ON FUNCTION coach.my_branch() TO {WORKSTATION}",
+        # the roll-ups are written only through coach.fold (SECURITY DEFINER), read by reporting
+        f"GRANT EXECUTE ON FUNCTION coach.fold(uuid[]) TO {WORKSTATION}",
+        *(f"GRANT SELECT ON coach.{table} TO {REPORTING}" for table in ROLLUPS),
     ]
     for table in RESULTS:
         out += [
@@ -148,7 +334,9 @@ def _roles_sql() -> list[str]:
     return out
 
 
-def _split(script: str) -> list[str]:
+def _split(script: str | tuple[str, ...]) -> list[str]:
+    if isinstance(script, tuple):
+        return list(script)
     return [s.strip() for s in script.split(";\n") if s.strip()]
 
 

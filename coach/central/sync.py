@@ -97,6 +97,8 @@ def _push_attempts(pg, branch: str, batch: list[dict]) -> None:
                 " rule_points, mood_before, mood_after, seconds, at, undone, first_at_step, pos, rest)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING", rows)
+            # the report's roll-ups, in this transaction: they count each attempt once, with it
+            cur.execute("SELECT coach.fold(%s::uuid[])", [[str(a["uid"]) for a in batch]])
 
 
 def _push_checks(pg, branch: str, checks: list[dict]) -> None:

@@ -22,15 +22,18 @@ def _mean(values: list[float]) -> float | None:
     return round(fmean(values), 1) if values else None
 
 
-def slope(values: list[float]) -> float | None:
-    """Least-squares change per attempt (points per attempt); None under two values."""
+def slope(values: list[float], mean: float | None = None) -> float | None:
+    """Least-squares change per attempt (points per attempt); None under two values. `mean` is
+    fmean(values) when the caller has it already (the report's views compute it for the average)."""
     n = len(values)
     if n < 2:
         return None
     mx = (n - 1) / 2
-    my = fmean(values)
-    sxx = sum((i - mx) ** 2 for i in range(n))
-    sxy = sum((i - mx) * (v - my) for i, v in enumerate(values))
+    my = fmean(values) if mean is None else mean
+    # sum((i - mx) ** 2 for i in range(n)): every term and partial sum is a multiple of 1/4 held
+    # exactly by a float, so the closed form gives the very same number, without the loop
+    sxx = n * (n * n - 1) / 12 if n < 100_000 else sum((i - mx) ** 2 for i in range(n))
+    sxy = sum([(i - mx) * (v - my) for i, v in enumerate(values)])
     return round(sxy / sxx, 2)
 
 

@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from coach.central import schema
+
 from .conftest import coach, make_history, psycopg, rows, workstation_url
 
 PLAYS = [("Ann", [0, 0, 0, 0]), ("Bob", [1, 1, 1, 1])]
@@ -16,7 +18,7 @@ def test_init_twice_is_a_no_op_and_says_so(central):
     out = coach("central", "init", central)
     assert out.returncode == 0, out.stderr
     assert "already up to date" in out.stdout and "coach_workstation" in out.stdout
-    assert rows(central, "SELECT version FROM coach.schema_version") == [(1,)]
+    assert rows(central, "SELECT version FROM coach.schema_version") == [(schema.SCHEMA_VERSION,)]
 
 
 def test_init_of_a_fresh_database_creates_it(cluster):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coach.reports.views import principle_view, scenario_view, slope, teller_view
 
@@ -11,6 +13,23 @@ def test_slope():
     assert slope([100, 50, 40]) == pytest.approx(-30.0)
     assert slope([40, 40]) == 0
     assert slope([10]) is None
+
+
+def _slope_by_the_definition(values):
+    from statistics import fmean
+
+    n = len(values)
+    mx, my = (n - 1) / 2, fmean(values)
+    return round(sum((i - mx) * (v - my) for i, v in enumerate(values)) / sum((i - mx) ** 2 for i in range(n)), 2)
+
+
+@given(st.lists(st.integers(0, 100), min_size=2, max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_slope_is_exactly_the_least_squares_sums_written_out(values):
+    from statistics import fmean
+
+    assert slope(values) == _slope_by_the_definition(values)
+    assert slope(values, fmean(values)) == _slope_by_the_definition(values)
 
 
 def test_teller_view(small):
