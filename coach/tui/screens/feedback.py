@@ -98,7 +98,24 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
     return out
 
 
-class FeedbackScreen(ModalScreen[str]):
+class FeedbackCard(ModalScreen):
+    """A verdict card over the conversation: the text (scrollable) and its keys. The class (good,
+    fair, poor, critical) colours the border; subclasses fill the text in `relang`."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="fb-box"):
+            yield Static(id="fb-text")
+        yield Static(id="fb-keys", classes="keys")
+
+    def on_mount(self) -> None:
+        self.relang()
+        self.query_one("#fb-box").focus()
+
+    def relang(self) -> None:  # pragma: no cover - every card has its own
+        raise NotImplementedError
+
+
+class FeedbackScreen(FeedbackCard):
     """Dismissed with "continue" or "undo"."""
 
     HELP = "feedback"
@@ -112,15 +129,6 @@ class FeedbackScreen(ModalScreen[str]):
     def __init__(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
         super().__init__(classes=verdict_key(turn))
         self.entry, self.controller, self.turn = entry, controller, turn
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="fb-box"):
-            yield Static(id="fb-text")
-        yield Static(id="fb-keys", classes="keys")
-
-    def on_mount(self) -> None:
-        self.relang()
-        self.query_one("#fb-box").focus()
 
     def relang(self) -> None:
         lang = self.app.lang

@@ -13,7 +13,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from coach.principles import PRINCIPLES
@@ -21,7 +21,7 @@ from coach.review import Graded, ReviewItem
 from coach.scenario.model import localize
 from coach.store.review import RATING_NAMES
 from coach.tui.i18n import t
-from coach.tui.screens.feedback import quote_lines
+from coach.tui.screens.feedback import FeedbackCard, quote_lines
 from coach.tui.screens.say import SayScreen, context_text
 from coach.tui.widgets.choice_list import ChoiceList
 
@@ -84,7 +84,7 @@ def review_feedback_text(graded: Graded, due_iso: str, lang: str) -> Text:
     return out
 
 
-class ReviewFeedbackScreen(ModalScreen[None]):
+class ReviewFeedbackScreen(FeedbackCard):
     HELP = "review"
     BINDINGS = [
         Binding("enter,space,escape", "close", "Next", show=False),
@@ -94,15 +94,6 @@ class ReviewFeedbackScreen(ModalScreen[None]):
     def __init__(self, graded: Graded, due_iso: str) -> None:
         super().__init__(classes=graded.verdict)
         self.graded, self.due_iso = graded, due_iso
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="fb-box"):
-            yield Static(id="fb-text")
-        yield Static(id="fb-keys", classes="keys")
-
-    def on_mount(self) -> None:
-        self.relang()
-        self.query_one("#fb-box").focus()
 
     def relang(self) -> None:
         lang = self.app.lang
