@@ -46,31 +46,51 @@ def quote_lines(quote_zh: str, gloss_en: str, lang: str) -> Text:
     return text
 
 
-def feedback_text(scenario, turn: Turn, lang: str) -> Text:
-    step = scenario.steps[turn.step]
-    choice = step.choices[turn.index]
-    key = verdict_key(turn)
+def choice_card(key: str, choice, critical, lang: str) -> Text:
+    """The head of a feedback card (practice and review): the verdict, a critical mistake said
+    plainly and first (no principle points make up for it), the choice and why."""
     out = Text()
     out.append({"good": "✓ ", "fair": "~ ", "poor": "✗ ", "critical": "‼ "}[key] + t(key, lang), style="bold")
     out.append("\n")
-    if turn.critical is not None:
-        # Said plainly and first: no principle points make up for it.
-        out.append(localize(turn.critical, lang) + "\n", style="bold")
+    if critical is not None:
+        out.append(localize(critical, lang) + "\n", style="bold")
         out.append(t("critical_why", lang) + "\n")
     out.append(t("you", lang) + ": ", style="bold")
     out.append(localize(choice.text, lang))
     note = localize(choice.feedback, lang)
     if note:
-        out.append("\n")
-        out.append(note)
+        out.append("\n" + note)
+    return out
+
+
+def append_points(out: Text, points: dict[str, int], lang: str) -> None:
     out.append("\n\n" + t("points", lang) + "\n", style="bold")
-    points = {pid: pts for pid, pts in turn.points.items() if pts}
     if points:
         for pid, pts in points.items():
-            out.append(f"  {pts:+d} ")
-            out.append(PRINCIPLES[pid].name(lang) + "\n")
+            out.append(f"  {pts:+d} " + PRINCIPLES[pid].name(lang) + "\n")
     else:
         out.append("  " + t("no_points", lang) + "\n")
+
+
+def append_weighed_quote(out: Text, points: dict[str, int], lang: str) -> None:
+    """The article's sentence behind the principle the choice weighed on most."""
+    weighed = sorted(points, key=lambda p: -abs(points[p]))
+    if weighed:
+        p = PRINCIPLES[weighed[0]]
+        out.append("\n")
+        out.append(p.name(lang), style="bold")
+        out.append("\n")
+        out.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
+        out.append("\n")
+
+
+def feedback_text(scenario, turn: Turn, lang: str) -> Text:
+    step = scenario.steps[turn.step]
+    choice = step.choices[turn.index]
+    key = verdict_key(turn)
+    out = choice_card(key, choice, turn.critical, lang)
+    points = {pid: pts for pid, pts in turn.points.items() if pts}
+    append_points(out, points, lang)
     out.append(t("mood_change", lang, a=turn.mood_before, b=turn.mood_after) + "\n")
     for ev in turn.events:
         out.append("\n")
@@ -83,15 +103,7 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
         out.append_text(quote_lines(RULE_QUOTES[ev.rule], RULE_GLOSSES[ev.rule], lang))
         out.append("\n")
     if not turn.events:
-        # The article's sentence behind the principle this choice weighed on most.
-        weighed = sorted(points, key=lambda p: -abs(points[p]))
-        if weighed:
-            p = PRINCIPLES[weighed[0]]
-            out.append("\n")
-            out.append(p.name(lang), style="bold")
-            out.append("\n")
-            out.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
-            out.append("\n")
+        append_weighed_quote(out, points, lang)
     if missed(turn):
         out.append("\n" + t("best_was", lang), style="bold")
         out.append(localize(step.choices[turn.best_index].text, lang))

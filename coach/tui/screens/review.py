@@ -16,12 +16,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
-from coach.principles import PRINCIPLES
 from coach.review import Graded, ReviewItem
 from coach.scenario.model import localize
 from coach.store.review import RATING_NAMES
 from coach.tui.i18n import t
-from coach.tui.screens.feedback import FeedbackCard, quote_lines
+from coach.tui.screens.feedback import FeedbackCard, append_points, append_weighed_quote, choice_card
 from coach.tui.screens.say import SayScreen, context_text
 from coach.tui.widgets.choice_list import ChoiceList
 
@@ -50,32 +49,10 @@ def review_feedback_text(graded: Graded, due_iso: str, lang: str) -> Text:
     step = item.step
     choice = step.choices[graded.index]
     key = graded.verdict
-    out = Text()
-    out.append({"good": "✓ ", "fair": "~ ", "poor": "✗ ", "critical": "‼ "}[key] + t(key, lang), style="bold")
-    out.append("\n")
-    if choice.critical is not None:
-        out.append(localize(choice.critical, lang) + "\n", style="bold")
-        out.append(t("critical_why", lang) + "\n")
-    out.append(t("you", lang) + ": ", style="bold")
-    out.append(localize(choice.text, lang))
-    note = localize(choice.feedback, lang)
-    if note:
-        out.append("\n" + note)
+    out = choice_card(key, choice, choice.critical, lang)
     points = {pid: pts for pid, pts in choice.scores.items() if pts}
-    out.append("\n\n" + t("points", lang) + "\n", style="bold")
-    if points:
-        for pid, pts in points.items():
-            out.append(f"  {pts:+d} " + PRINCIPLES[pid].name(lang) + "\n")
-    else:
-        out.append("  " + t("no_points", lang) + "\n")
-    weighed = sorted(points, key=lambda p: -abs(points[p]))
-    if weighed:
-        p = PRINCIPLES[weighed[0]]
-        out.append("\n")
-        out.append(p.name(lang), style="bold")
-        out.append("\n")
-        out.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
-        out.append("\n")
+    append_points(out, points, lang)
+    append_weighed_quote(out, points, lang)
     if key != "good":
         out.append("\n" + t("best_was", lang), style="bold")
         out.append(localize(step.choices[item.best_index()].text, lang) + "\n")
