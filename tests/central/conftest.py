@@ -81,24 +81,9 @@ ORDER = ROOT / "tests" / "fixtures" / "engine" / "order.yaml"
 def make_history(path: Path, plays: list[tuple[str, list[int]]], scenario: Path = ORDER) -> Path:
     """A workstation history written by the store itself: each play is (teller, 0-based choices);
     a play that does not reach an ending stays open (never pushed)."""
-    from coach.engine import Session
-    from coach.scenario.loader import load_scenario
-    from coach.store import Recorder, connect
+    from tests.reports.conftest import make_db
 
-    loaded = load_scenario(scenario)
-    conn = connect(path)
-    try:
-        for teller, picks in plays:
-            rec = Recorder(conn, teller)
-            aid = rec.start(loaded.scenario, loaded.sha256, "practice", "en")
-            session = Session(loaded.scenario)
-            for p in picks:
-                rec.answer(aid, session.choose(p), 2.5)
-            if session.finished:
-                rec.finish(aid, session.scorecard())
-    finally:
-        conn.close()
-    return path
+    return make_db(path, list(plays), scenario)
 
 
 def coach(*args, env: dict | None = None, input: str | None = None):

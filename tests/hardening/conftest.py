@@ -35,22 +35,14 @@ def coach(*args, db=None, input=None, timeout=60, cwd=None, unprivileged=False) 
 def make_history(path: Path, plays=(("Ann", [0, 0, 0, 0]), ("Bob", [1, 1, 1, 1]), ("Ann", [0, 1, 0, 0])),
                  scenario: Path = ORDER) -> Path:
     """A history database written by the store itself: each play is (teller, 0-based choices)."""
-    from coach.engine import Session
-    from coach.scenario.loader import load_scenario
-    from coach.store import Recorder, connect
+    import sqlite3
 
-    loaded = load_scenario(scenario)
-    conn = connect(path)
+    from tests.reports.conftest import make_db
+
+    make_db(path, list(plays), scenario)
+    conn = sqlite3.connect(path)
     try:
-        for teller, picks in plays:
-            rec = Recorder(conn, teller)
-            aid = rec.start(loaded.scenario, loaded.sha256, "practice", "en")
-            session = Session(loaded.scenario)
-            for p in picks:
-                rec.answer(aid, session.choose(p), 2.5)
-            if session.finished:
-                rec.finish(aid, session.scorecard())
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # one file on disk: tests copy and chmod it
     finally:
         conn.close()
     return path
