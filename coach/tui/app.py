@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -73,6 +74,17 @@ class CoachApp(App[int]):
         self._paths = None  # the library's files, when listed already
         self._catalog_worker = None
         self._catalog_waiting: list = []
+        from coach.tui.quiet_gc import QuietCollector
+
+        self.collector = QuietCollector()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.collector.input()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     # ---- flow -------------------------------------------------------------------------------
 
@@ -80,10 +92,12 @@ class CoachApp(App[int]):
         from coach.tui.signals import exit_on_signals
 
         exit_on_signals(self)  # SIGTERM/SIGHUP/SIGQUIT: restore the terminal, keep the answers
+        self.collector.start()  # full garbage collections while the teller reads, not mid-key
+        self.set_interval(0.25, self.collector.idle_tick, name="quiet-gc")
         if self.start_entry is not None:
             from coach.tui.screens.briefing import BriefingScreen
 
-            self.push_screen(BriefingScreen(self.start_entry))
+            self.push_screen(self.kept_screen(BriefingScreen, self.start_entry))
         else:
             self.push_screen(self._library())
         if self.store is not None:
@@ -112,6 +126,21 @@ class CoachApp(App[int]):
                 importlib.import_module(name)
 
         self.run_worker(work, name="warm-up", group="warm-up", thread=True, exit_on_error=False)
+
+    def kept_screen(self, kind, *args):
+        """The one instance of a screen kind, given `args` (what its constructor takes).
+
+        Composing, mounting and styling a screen's widgets is most of a screen change's cost
+        (~45 ms for the conversation); an installed screen is kept when it is left, so showing it
+        again only redraws its text (`reuse(*args)`): ~15 ms. See docs/performance.md."""
+        name = "kept-" + kind.__name__
+        if self.is_screen_installed(name):
+            screen = self.get_screen(name)
+            screen.reuse(*args)
+            return screen
+        screen = kind(*args)
+        self.install_screen(screen, name=name)
+        return screen
 
     def _library(self):
         """The one library screen: installed, so leaving it keeps it (search, cursor) and coming back
@@ -216,7 +245,7 @@ class CoachApp(App[int]):
         from coach.tui.screens.briefing import BriefingScreen
 
         self.controller = None
-        self._main(BriefingScreen(entry))
+        self._main(self.kept_screen(BriefingScreen, entry))
 
     def start_session(self, entry: Entry) -> None:
         from coach.tui.screens.conversation import ConversationScreen
@@ -232,7 +261,7 @@ class CoachApp(App[int]):
         self._sessions += 1
         self.controller = SessionController(scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
                                             recorder=self.recorder, seed=seed)
-        self._main(ConversationScreen(entry, self.controller))
+        self._main(self.kept_screen(ConversationScreen, entry, self.controller))
 
     def show_debrief(self, entry: Entry, controller: SessionController) -> None:
         from coach.tui.screens.debrief import DebriefScreen
@@ -240,7 +269,7 @@ class CoachApp(App[int]):
         card = controller.finish()
         sid = controller.scenario.id
         self.best_scores[sid] = (max(card.overall, self.best_scores.get(sid, (0, 0))[0]), card.overall)
-        self._main(DebriefScreen(entry, controller))
+        self._main(self.kept_screen(DebriefScreen, entry, controller))
 
     def _main(self, screen) -> None:
         """Replace the current main screen (closing any dialog over it)."""
@@ -265,7 +294,7 @@ class CoachApp(App[int]):
             self.exit(0)
             return
         if self.in_session:
-            self.push_screen(ConfirmQuitScreen("quit_q"), lambda yes: self.exit(0) if yes else None)
+            self.push_screen(self.kept_screen(ConfirmQuitScreen, "quit_q"), lambda yes: self.exit(0) if yes else None)
         else:
             self.exit(0)
 
@@ -300,7 +329,7 @@ class CoachApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        self.push_screen(HelpScreen(getattr(self.screen, "HELP", "library")))
+        self.push_screen(self.kept_screen(HelpScreen, getattr(self.screen, "HELP", "library")))
 
     def action_switch_lang(self) -> None:
         self.set_lang(i18n.other(self.lang))
@@ -340,7 +369,7 @@ class CoachApp(App[int]):
         from coach.tui.screens.confirm_quit import ConfirmQuitScreen
 
         if self.in_session:
-            self.push_screen(ConfirmQuitScreen("leave_q"), lambda yes: then() if yes else None)
+            self.push_screen(self.kept_screen(ConfirmQuitScreen, "leave_q"), lambda yes: then() if yes else None)
         else:
             then()
 

@@ -295,7 +295,7 @@ def resume(app: "CoachApp", entry, offer) -> None:
     app.controller = SessionController(offer.scenario, sha256=offer.sha256, mode=mode, lang=app.lang,
                                        recorder=app.recorder, session=offer.session,
                                        attempt_id=offer.attempt.id)
-    app._main(ConversationScreen(entry, app.controller))
+    app._main(app.kept_screen(ConversationScreen, entry, app.controller))
 
 
 def show_history(app: "CoachApp") -> None:

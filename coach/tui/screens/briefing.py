@@ -53,6 +53,18 @@ class BriefingScreen(Screen):
             yield Static(id="brief-mode", classes="mode")
         yield Static(id="brief-keys", classes="keys")
 
+    def reuse(self, entry: Entry) -> None:
+        """Shown again (CoachApp.kept_screen) for this entry: its text, the top of the card, and a
+        fresh load of its file."""
+        self.entry = entry
+        self._loader = None
+        if self.is_mounted:
+            self.relang()
+            body = self.query_one("#brief-body")
+            body.scroll_home(animate=False)
+            body.focus()
+            self._start_loading()
+
     def on_mount(self) -> None:
         self.relang()
         self.query_one("#brief-body").focus()
@@ -63,10 +75,11 @@ class BriefingScreen(Screen):
             self._loader = self.run_worker(self._load, thread=True, exit_on_error=False)
 
     def _load(self) -> None:
-        sha = self.entry.sha256
-        self.entry.fresh()  # the file as it is now, validated (start_session checks its hash again)
+        entry = self.entry  # the screen may be shown again for another entry meanwhile
+        sha = entry.sha256
+        entry.fresh()  # the file as it is now, validated (start_session checks its hash again)
         import coach.tui.screens.conversation  # noqa: F401  (the next screen: its imports are paid here)
-        if self.entry.sha256 != sha and self.entry.ok:  # edited since it was listed
+        if entry.sha256 != sha and entry.ok and entry is self.entry:  # edited since it was listed
             self.app.call_from_thread(self.relang)
 
     def relang(self) -> None:

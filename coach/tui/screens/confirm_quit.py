@@ -27,6 +27,12 @@ class ConfirmQuitScreen(ModalScreen[bool]):
             yield Static(id="quit-text")
             yield Static(id="quit-keys", classes="keys")
 
+    def reuse(self, question: str) -> None:
+        """Shown again (CoachApp.kept_screen) with this question."""
+        self.question = question
+        if self.is_mounted:
+            self.relang()
+
     def on_mount(self) -> None:
         self.relang()
 

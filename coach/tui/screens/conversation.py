@@ -66,6 +66,13 @@ class ConversationScreen(Screen):
         yield ChoiceList(id="conv-choices")
         yield Static(id="conv-keys", classes="keys")
 
+    def reuse(self, entry: Entry, controller: SessionController) -> None:
+        """Shown again (CoachApp.kept_screen) for another session."""
+        self.entry, self.controller = entry, controller
+        self._same_step = None
+        if self.is_mounted:
+            self.relang()
+
     def on_mount(self) -> None:
         self.relang()
 
@@ -149,7 +156,7 @@ class ConversationScreen(Screen):
             return
         from coach.tui.screens.feedback import FeedbackScreen
 
-        self.app.push_screen(FeedbackScreen(self.entry, c, turn), self.after_feedback)
+        self.app.push_screen(self.app.kept_screen(FeedbackScreen, self.entry, c, turn), self.after_feedback)
 
     def after_feedback(self, result: str | None) -> None:
         c = self.controller

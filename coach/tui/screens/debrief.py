@@ -47,6 +47,16 @@ class DebriefScreen(Screen):
         self.entry, self.controller = entry, controller
         self.card = controller.finish()
 
+    def reuse(self, entry: Entry, controller: SessionController) -> None:
+        """Shown again (CoachApp.kept_screen) after another session."""
+        self.entry, self.controller = entry, controller
+        self.card = controller.finish()
+        if self.is_mounted:
+            self.relang()
+            body = self.query_one("#db-body")
+            body.scroll_home(animate=False)
+            body.focus()
+
     def compose(self) -> ComposeResult:
         yield Static(id="db-title", classes="screen-title")
         with VerticalScroll(id="db-body"):

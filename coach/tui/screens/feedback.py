@@ -142,6 +142,18 @@ class FeedbackScreen(FeedbackCard):
         super().__init__(classes=verdict_key(turn))
         self.entry, self.controller, self.turn = entry, controller, turn
 
+    def reuse(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
+        """Shown again (CoachApp.kept_screen) for another choice: its verdict's border, its text."""
+        self.entry, self.controller, self.turn = entry, controller, turn
+        key = verdict_key(turn)
+        for other in ("good", "fair", "poor", "critical"):
+            self.set_class(other == key, other)
+        if self.is_mounted:
+            self.relang()
+            box = self.query_one("#fb-box")
+            box.scroll_home(animate=False)
+            box.focus()
+
     def relang(self) -> None:
         lang = self.app.lang
         self.query_one("#fb-text", Static).update(feedback_text(self.controller.scenario, self.turn, lang))

@@ -19,6 +19,15 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.screen_key = screen_key if screen_key in HELP_KEYS else "library"
 
+    def reuse(self, screen_key: str) -> None:
+        """Shown again (CoachApp.kept_screen) over another screen: that screen's keys."""
+        self.screen_key = screen_key if screen_key in HELP_KEYS else "library"
+        if self.is_mounted:
+            self.relang()
+            box = self.query_one("#help-box")
+            box.scroll_home(animate=False)
+            box.focus()
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static(id="help-text")
