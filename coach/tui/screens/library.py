@@ -92,12 +92,19 @@ class LibraryScreen(Screen):
         self.query_one("#lib-progress").display = self.pending
         self.relang()
         self.query_one(ScenarioTable).focus()
-        self._mounted_once = True
+
+    _left = False  # another screen was shown over or instead of this one since it was drawn
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
 
     def on_screen_resume(self) -> None:
         # The app keeps this screen while others show: language, mode, best scores or a file found
         # broken when it was opened may have changed meanwhile (O(rows) to filter, O(screen) to draw).
-        if getattr(self, "_mounted_once", False):
+        # Not on its first showing: on_mount has just drawn it (each redraw before the first paint
+        # is one more layout pass the teller waits for).
+        if self._left:
+            self._left = False
             self.relang()
 
     # ---- entries arriving -------------------------------------------------------------------
@@ -175,6 +182,7 @@ class LibraryScreen(Screen):
         lang = self.lang
         table = self.query_one(ScenarioTable)
         # Fixed widths at 80 columns: a long title is cut rather than pushing the columns off screen.
+        self._width = self.size.width
         wide = max(0, self.size.width - 80)
         table.set_columns([
             (t("col_title", lang), 23 + wide // 2, "left"),
@@ -209,8 +217,11 @@ class LibraryScreen(Screen):
             status += " · " + t("due_n", lang, n=due)
         self.query_one("#lib-filter", Static).update(Text(status), layout=False)  # a fixed-size box: no layout
 
+    _width: int | None = None  # the width the columns were laid out for
+
     def on_resize(self) -> None:
-        self.fill()
+        if self.size.width != self._width:  # start-up sends the same size twice: one layout, not three
+            self.fill()
 
     def on_scenario_table_selected(self, event: ScenarioTable.Selected) -> None:
         event.stop()
