@@ -248,14 +248,13 @@ def _record(conn, name: str, args, plays, library):
     """Play each scenario through a Recorder, as the terminal UI does, and store the verdict."""
     from coach import check
     from coach.engine import Session
-    from coach.store.checks import finish_check, start_check
     from coach.store.db import transaction
     from coach.store.recorder import Recorder
 
     # one transaction: a full disk or a lock leaves nothing half-stored (never a check with no verdict)
     with transaction(conn):
         rec = Recorder(conn, name)
-        rec.check_id = start_check(conn, rec.teller_id, args.minutes, args.pass_mark)
+        rec.start_check(args.minutes, args.pass_mark)  # the calls the terminal UI's Outbox gets
         cards = []
         for cand, picks in plays:
             attempt = rec.start(cand.scenario, cand.sha256, "assessment", args.lang)
@@ -270,7 +269,7 @@ def _record(conn, name: str, args, plays, library):
                 rec.stop(attempt, card)
             cards.append((cand.id, card, session.finished))
         verdict = check.verdict(cards, args.pass_mark, library)
-        finish_check(conn, rec.check_id, verdict)
+        rec.finish_check(rec.check_id, verdict)
     return verdict, rec.check_id
 
 

@@ -8,13 +8,11 @@ SIGKILL loses nothing that was answered. The TUI takes an object with this inter
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import uuid
 from typing import TYPE_CHECKING, Any
 
+from coach.store import checks, writes
 from coach.store.db import now, transaction
-from coach.store.review import note_answer
 from coach.store.tellers import teller_id
 
 if TYPE_CHECKING:
@@ -23,6 +21,9 @@ if TYPE_CHECKING:
 
 
 class Recorder:
+    """Each method is one committed transaction around a write of coach/store/writes.py (shared
+    with the Outbox, so both store the same rows)."""
+
     def __init__(self, conn: sqlite3.Connection, teller: str, *, check_id: int | None = None) -> None:
         self.conn = conn
         self.teller = teller
@@ -32,89 +33,61 @@ class Recorder:
 
     def start(self, scenario: "Scenario", sha256: str, mode: str, lang: str) -> int:
         """A new attempt; returns its id."""
+        new = writes.NewAttempt.of(scenario, sha256, mode, lang)
         with transaction(self.conn) as c:
-            # uid: the attempt's global id, assigned once here (the central store keys on it)
-            cur = c.execute(
-                "INSERT INTO attempts (teller_id, scenario_id, scenario_sha256, mode, lang, started, check_id, uid)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.teller_id, scenario.id, sha256 or "", mode, lang, now(), self.check_id, str(uuid.uuid4())),
-            )
-            attempt_id = int(cur.lastrowid)
+            attempt_id = writes.start_attempt(c, self.teller_id, new, self.check_id)
         self._scenarios[attempt_id] = scenario
         return attempt_id
 
     def answer(self, attempt_id: int, turn: "Turn", seconds: float | None = None) -> int:
         """Store one choice the moment it is made; returns its sequence number."""
         with transaction(self.conn) as c:
-            seq = c.execute(
-                "SELECT coalesce(max(seq), 0) + 1 FROM answers WHERE attempt_id = ?", (attempt_id,)
-            ).fetchone()[0]
-            points = {"choice": dict(turn.points), "best": dict(turn.best_points),
-                      "rules": [ev.to_dict() for ev in turn.events]}
-            c.execute(
-                "INSERT INTO answers (attempt_id, seq, step, choice, act, points, mood_before,"
-                " mood_after, seconds, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (attempt_id, seq, turn.step, turn.index, turn.act,
-                 json.dumps(points, ensure_ascii=False, sort_keys=True), turn.mood_before, turn.mood_after,
-                 None if seconds is None else round(float(seconds), 3), now()),
-            )
-            # A missed decision becomes a review card in the same transaction (coach/store/review.py).
-            scenario = self._scenarios.get(attempt_id)
-            step = scenario.steps.get(turn.step) if scenario is not None else None
-            note_answer(c, self.teller_id, attempt_id, int(seq), turn, step.fingerprint() if step else None)
-            return int(seq)
+            seq = writes.next_seq(c, attempt_id)
+            writes.add_answer(c, self.teller_id, attempt_id,
+                              writes.NewAnswer.of(seq, turn, seconds, self._scenarios.get(attempt_id)))
+            return seq
 
     def undo(self, attempt_id: int) -> None:
         """Take back the last live answer (practice mode). It stays stored, marked undone."""
         with transaction(self.conn) as c:
-            c.execute(
-                "UPDATE answers SET undone = ? WHERE attempt_id = ? AND seq = ("
-                " SELECT max(seq) FROM answers WHERE attempt_id = ? AND undone IS NULL)",
-                (now(), attempt_id, attempt_id),
-            )
+            writes.undo_answer(c, attempt_id, now())
 
     def finish(self, attempt_id: int, scorecard: "Scorecard") -> None:
-        if scorecard.outcome is None:
-            # no ending was reached (a check whose time ran out, a short answer list): every ending
-            # has an outcome, so this attempt is stopped, never stored as finished
-            self.stop(attempt_id, scorecard)
-            return
-        data: dict[str, Any] = scorecard.to_dict()
-        with transaction(self.conn) as c:
-            c.execute(
-                "UPDATE attempts SET status = 'finished', ended = ?, scorecard = ?, overall = ?,"
-                " outcome = ? WHERE id = ?",
-                (now(), json.dumps(data, ensure_ascii=False), int(scorecard.overall),
-                 scorecard.outcome, attempt_id),
-            )
-            c.execute("DELETE FROM attempt_principles WHERE attempt_id = ?", (attempt_id,))
-            c.executemany(
-                "INSERT INTO attempt_principles (attempt_id, principle, score) VALUES (?, ?, ?)",
-                [(attempt_id, pid, int(t.score)) for pid, t in scorecard.principles.items()],
-            )
+        self._end(attempt_id, writes.ending(scorecard))
 
     def stop(self, attempt_id: int, scorecard: "Scorecard") -> None:
         """The attempt ends before an ending (a scripted check with a short answer list): it is kept
         with its answers and partial scorecard, but as abandoned, with no overall and no outcome, so
         reports and xAPI never count it as completed."""
-        with transaction(self.conn) as c:
-            c.execute(
-                "UPDATE attempts SET status = 'abandoned', ended = ?, scorecard = ? WHERE id = ? AND status = 'open'",
-                (now(), json.dumps(scorecard.to_dict(), ensure_ascii=False), attempt_id),
-            )
+        self._end(attempt_id, writes.Stopped.of(scorecard))
 
     def abandon(self, attempt_id: int) -> None:
         """The teller chose not to resume (or the scenario changed): never offer it again."""
+        self._end(attempt_id, writes.Abandoned.of())
+
+    def _end(self, attempt_id: int, end: writes.Ending) -> None:
         with transaction(self.conn) as c:
-            c.execute(
-                "UPDATE attempts SET status = 'abandoned', ended = ? WHERE id = ? AND status = 'open'",
-                (now(), attempt_id),
-            )
+            writes.end_attempt(c, attempt_id, end)
 
     def choices(self, attempt_id: int) -> list[int]:
         """The live 0-based choice indices of an attempt, in order (for Session.replay)."""
-        rows = self.conn.execute(
-            "SELECT choice FROM answers WHERE attempt_id = ? AND undone IS NULL ORDER BY seq",
-            (attempt_id,),
-        ).fetchall()
-        return [r[0] for r in rows]
+        return writes.live_choices(self.conn, attempt_id)
+
+    # ---- the pre-shift check (the same calls as the Outbox's) -----------------------------------
+
+    def start_check(self, minutes: int, pass_mark: int) -> int:
+        """A check row; the attempts started after it belong to it."""
+        self.check_id = checks.start_check(self.conn, self.teller_id, minutes, pass_mark)
+        return self.check_id
+
+    def finish_check(self, check_id: int, verdict: Any) -> None:
+        checks.finish_check(self.conn, check_id, verdict)
+
+    def abandon_check(self, check_id: int) -> None:
+        """The teller ended the check early: it ended, with no verdict (not a "review")."""
+        checks.abandon_check(self.conn, check_id)
+
+    def close_open_checks(self) -> None:
+        """End the teller's checks that never got a verdict: they read as "abandoned"."""
+        with transaction(self.conn) as c:
+            writes.close_open_checks(c, self.teller_id, now())

@@ -1,7 +1,7 @@
 """Review cards: every decision a teller got wrong or half-right comes back, scheduled by FSRS.
 
 One card per teller and step (`review_cards`), created the moment the answer is stored (practice,
-assessment or the pre-shift check: all go through the Recorder). Its FSRS state (the `fsrs`
+assessment or the pre-shift check: all go through coach/store/writes.py). Its FSRS state (the `fsrs`
 package, the scheduler Anki uses) is kept as JSON beside the columns that queries need (due,
 stability). A review's rating comes from the answer — wrong = Again, half-right = Hard, best =
 Good, best and quick = Easy — or from the teller's self-rating after typing their own reply; the
@@ -120,7 +120,7 @@ def missed_principles(turn: "Turn") -> list[str]:
 
 def note_answer(conn: sqlite3.Connection, teller_id: int, attempt_id: int, seq: int, turn: "Turn",
                 step_sha: str | None = None, at: datetime | None = None) -> int | None:
-    """Inside the Recorder's transaction: a missed decision becomes a review card (due now), or a
+    """Inside the answer's transaction (coach/store/writes.py): a missed decision becomes a review card (due now), or a
     retired card of that step comes back. An active card is left as FSRS scheduled it."""
     if not is_miss(turn):
         return None

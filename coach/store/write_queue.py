@@ -8,24 +8,25 @@ written; the caller goes on at once (the teller keeps playing) and `status()` sa
 for the screen to show. Nothing is lost and nothing is written twice: each answer is keyed by
 (attempt, seq) with seq counted here, and every other operation is idempotent.
 
+What an operation writes is coach/store/writes.py's, shared with the Recorder: the queue holds its
+record (taken when the teller acted) and only decides when it is written.
+
 An attempt started while the database cannot be written gets a provisional (negative) id; the
 queue maps it to the real row id when the start is written. Headless: no textual import.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coach.store import writes
 from coach.store.db import StoreError, classify, now
-from coach.store.review import note_answer
-from coach.store.tellers import clean_name
+from coach.store.tellers import clean_name, teller_id
 
 if TYPE_CHECKING:
     from coach.engine import Scorecard, Turn
@@ -41,7 +42,8 @@ RETRY_SECONDS = 1.0
 class Op:
     kind: str
     ref: int  # the attempt's (or check's) id or provisional id
-    data: dict = field(default_factory=dict)
+    record: Any = None  # what coach/store/writes.py writes, fixed when the teller acted
+    check: int | None = None  # a started attempt's check: its id or provisional id
 
 
 class Outbox:
@@ -85,10 +87,7 @@ class Outbox:
         ref = self._local()
         self._seqs[ref], self._last_seq[ref] = [], 0
         self._scenarios[ref] = scenario
-        # uid: the attempt's global id (the central store keys on it), chosen once so a retry keeps it
-        self._put(Op("start", ref, {"scenario_id": scenario.id, "sha256": sha256 or "", "mode": mode,
-                                    "lang": lang, "started": now(), "check_id": self.check_id,
-                                    "uid": str(uuid.uuid4())}))
+        self._put(Op("start", ref, writes.NewAttempt.of(scenario, sha256, mode, lang), self.check_id))
         return self._ids.get(ref, ref)
 
     def answer(self, attempt_id: int, turn: "Turn", seconds: float | None = None) -> int:
@@ -97,69 +96,50 @@ class Outbox:
         seq = self._last_seq[ref] + 1
         self._last_seq[ref] = seq
         self._seqs[ref].append(seq)
-        points = {"choice": dict(turn.points), "best": dict(turn.best_points),
-                  "rules": [ev.to_dict() for ev in turn.events]}
-        self._put(Op("answer", ref, {
-            "seq": seq, "step": turn.step, "choice": turn.index, "act": turn.act,
-            "points": json.dumps(points, ensure_ascii=False, sort_keys=True), "mood_before": turn.mood_before,
-            "mood_after": turn.mood_after, "seconds": None if seconds is None else round(float(seconds), 3),
-            "at": now(), "turn": turn}))
+        self._put(Op("answer", ref, writes.NewAnswer.of(seq, turn, seconds, self._scenarios.get(ref))))
         return seq
 
     def undo(self, attempt_id: int) -> None:
         ref = self._ref(attempt_id)
         self._known_seqs(ref)
         if self._seqs[ref]:
-            self._put(Op("undo", ref, {"seq": self._seqs[ref].pop(), "at": now()}))
+            # the seq counted here, not "the last live one": a retry must not undo a second answer
+            self._put(Op("undo", ref, (self._seqs[ref].pop(), now())))
 
     def finish(self, attempt_id: int, scorecard: "Scorecard") -> None:
-        if scorecard.outcome is None:  # no ending reached: kept, but never stored as finished
-            self.stop(attempt_id, scorecard)
-            return
-        self._put(Op("finish", self._ref(attempt_id), {
-            "ended": now(), "scorecard": json.dumps(scorecard.to_dict(), ensure_ascii=False),
-            "overall": int(scorecard.overall), "outcome": scorecard.outcome,
-            "principles": [(pid, int(t.score)) for pid, t in scorecard.principles.items()]}))
+        self._put(Op("end", self._ref(attempt_id), writes.ending(scorecard)))
 
     def stop(self, attempt_id: int, scorecard: "Scorecard") -> None:
         """Ended before an ending: abandoned, with its partial scorecard, no overall, no outcome."""
-        self._put(Op("stop", self._ref(attempt_id), {
-            "ended": now(), "scorecard": json.dumps(scorecard.to_dict(), ensure_ascii=False)}))
+        self._put(Op("end", self._ref(attempt_id), writes.Stopped.of(scorecard)))
 
     def abandon(self, attempt_id: int) -> None:
-        self._put(Op("abandon", self._ref(attempt_id), {"ended": now()}))
+        self._put(Op("end", self._ref(attempt_id), writes.Abandoned.of()))
 
     def choices(self, attempt_id: int) -> list[int]:
         self.flush()
-        ref = self._ref(attempt_id)
-        real = self._ids.get(ref, ref)
-        return [r[0] for r in self.conn.execute(
-            "SELECT choice FROM answers WHERE attempt_id = ? AND undone IS NULL ORDER BY seq", (real,))]
+        return writes.live_choices(self.conn, self._real(self._ref(attempt_id)))
 
     # ---- the pre-shift check -------------------------------------------------------------------
 
     def start_check(self, minutes: int, pass_mark: int) -> int:
         """A check row (its id, or a provisional one); the attempts started after it belong to it."""
         ref = self._local()
-        self._put(Op("start_check", ref, {"started": now(), "minutes": int(minutes), "pass_mark": int(pass_mark),
-                                          "uid": str(uuid.uuid4())}))
+        self._put(Op("start_check", ref, writes.NewCheck.of(minutes, pass_mark)))
         self.check_id = self._ids.get(ref, ref)
         return self.check_id
 
     def finish_check(self, check_id: int, verdict: Any) -> None:
-        self._put(Op("finish_check", self._ref(check_id), {
-            "ended": now(), "verdict": "ready" if verdict.ready else "review",
-            "review": json.dumps(verdict.review), "numbers": json.dumps(verdict.numbers(), ensure_ascii=False)}))
+        self._put(Op("finish_check", self._ref(check_id), writes.CheckVerdict.of(verdict)))
 
     def abandon_check(self, check_id: int) -> None:
         """The teller ended the check early: it ended, with no verdict (not a "review")."""
-        self._put(Op("abandon_check", self._ref(check_id), {"ended": now(),
-                                                            "numbers": json.dumps({"abandoned": True})}))
+        self._put(Op("abandon_check", self._ref(check_id), now()))
 
     def close_open_checks(self) -> None:
         """End the teller's checks that never got a verdict (closed terminal, full disk): they read
         as "abandoned" in history and reports."""
-        self._put(Op("close_checks", 0, {"ended": now()}))
+        self._put(Op("close_checks", 0, now()))
 
     # ---- state for the screen -------------------------------------------------------------------
 
@@ -256,9 +236,9 @@ class Outbox:
         self._last_seq[ref] = max((s for s, _ in rows), default=0)
 
     def _teller(self, c: sqlite3.Connection) -> int:
+        """The teller's row id, created in the operation's transaction (so never ahead of a failure)."""
         if self._teller_id is None:
-            c.execute("INSERT OR IGNORE INTO tellers (name, created) VALUES (?, ?)", (self.teller, now()))
-            self._teller_id = int(c.execute("SELECT id FROM tellers WHERE name = ?", (self.teller,)).fetchone()[0])
+            self._teller_id = teller_id(c, self.teller)
         return self._teller_id
 
     def _real(self, ref: int) -> int:
@@ -268,6 +248,7 @@ class Outbox:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         self._new_id = None
+        teller_known = self._teller_id is not None
         try:
             self._apply(c, op)
             c.execute("COMMIT")
@@ -279,60 +260,31 @@ class Outbox:
                 c.execute("ROLLBACK")
             except sqlite3.Error:
                 pass  # a failed COMMIT may have rolled back already
-            if op.kind in ("start", "start_check"):
+            if not teller_known:
                 self._teller_id = None  # the teller row may have been rolled back with it
             raise
 
     def _apply(self, c: sqlite3.Connection, op: Op) -> None:
-        d, ref = op.data, op.ref
+        """Write one operation through coach/store/writes.py, with provisional ids made real."""
+        rec, real = op.record, self._real(op.ref)
         if op.kind == "start":
-            check = d["check_id"]
-            cur = c.execute(
-                "INSERT INTO attempts (teller_id, scenario_id, scenario_sha256, mode, lang, started, check_id, uid)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (self._teller(c), d["scenario_id"], d["sha256"], d["mode"], d["lang"], d["started"],
-                 None if check is None else self._real(check), d["uid"]))
-            self._new_id = int(cur.lastrowid)
-        elif op.kind == "answer":
-            aid = self._real(ref)
-            cur = c.execute(
-                "INSERT INTO answers (attempt_id, seq, step, choice, act, points, mood_before, mood_after,"
-                " seconds, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (attempt_id, seq) DO NOTHING",
-                (aid, d["seq"], d["step"], d["choice"], d["act"], d["points"], d["mood_before"],
-                 d["mood_after"], d["seconds"], d["at"]))
-            if cur.rowcount:  # a missed decision becomes a review card in the same transaction
-                scenario = self._scenarios.get(ref)
-                step = scenario.steps.get(d["step"]) if scenario is not None else None
-                note_answer(c, self._teller(c), aid, d["seq"], d["turn"], step.fingerprint() if step else None)
+            self._new_id = writes.start_attempt(c, self._teller(c), rec,
+                                                None if op.check is None else self._real(op.check))
+        elif op.kind == "answer":  # a retry finds (attempt, seq) stored and writes nothing
+            writes.add_answer(c, self._teller(c), real, rec)
         elif op.kind == "undo":
-            c.execute("UPDATE answers SET undone = ? WHERE attempt_id = ? AND seq = ? AND undone IS NULL",
-                      (d["at"], self._real(ref), d["seq"]))
-        elif op.kind == "finish":
-            aid = self._real(ref)
-            c.execute("UPDATE attempts SET status = 'finished', ended = ?, scorecard = ?, overall = ?,"
-                      " outcome = ? WHERE id = ?", (d["ended"], d["scorecard"], d["overall"], d["outcome"], aid))
-            c.execute("DELETE FROM attempt_principles WHERE attempt_id = ?", (aid,))
-            c.executemany("INSERT INTO attempt_principles (attempt_id, principle, score) VALUES (?, ?, ?)",
-                          [(aid, pid, score) for pid, score in d["principles"]])
-        elif op.kind == "stop":
-            c.execute("UPDATE attempts SET status = 'abandoned', ended = ?, scorecard = ? WHERE id = ? AND status = 'open'",
-                      (d["ended"], d["scorecard"], self._real(ref)))
-        elif op.kind == "abandon":
-            c.execute("UPDATE attempts SET status = 'abandoned', ended = ? WHERE id = ? AND status = 'open'",
-                      (d["ended"], self._real(ref)))
+            seq, at = rec
+            writes.undo_answer(c, real, at, seq)
+        elif op.kind == "end":
+            writes.end_attempt(c, real, rec)
         elif op.kind == "start_check":
-            cur = c.execute("INSERT INTO checks (teller_id, started, minutes, pass_mark, uid) VALUES (?, ?, ?, ?, ?)",
-                            (self._teller(c), d["started"], d["minutes"], d["pass_mark"], d["uid"]))
-            self._new_id = int(cur.lastrowid)
+            self._new_id = writes.start_check(c, self._teller(c), rec)
         elif op.kind == "finish_check":
-            c.execute("UPDATE checks SET ended = ?, verdict = ?, review = ?, numbers = ? WHERE id = ?",
-                      (d["ended"], d["verdict"], d["review"], d["numbers"], self._real(ref)))
+            writes.finish_check(c, real, rec)
         elif op.kind == "abandon_check":
-            c.execute("UPDATE checks SET ended = ?, numbers = ? WHERE id = ? AND verdict IS NULL",
-                      (d["ended"], d["numbers"], self._real(ref)))
+            writes.abandon_check(c, real, rec)
         elif op.kind == "close_checks":
-            c.execute("UPDATE checks SET ended = ? WHERE teller_id = ? AND ended IS NULL",
-                      (d["ended"], self._teller(c)))
+            writes.close_open_checks(c, self._teller(c), rec)
         else:  # pragma: no cover - every kind is above
             raise ValueError(op.kind)
 
