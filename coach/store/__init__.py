@@ -10,7 +10,17 @@ from coach.store.db import (
     default_path,
     move_aside,
 )
-from coach.store.recorder import Recorder
+
+
+def __getattr__(name: str):
+    # The Recorder (and the write records behind it) only when asked for: `coach run` reads the
+    # history before its first screen and writes after it (issue 11: start-up time).
+    if name == "Recorder":
+        from coach.store.recorder import Recorder
+
+        return Recorder
+    raise AttributeError(f"module 'coach.store' has no attribute {name!r}")
+
 
 __all__ = [
     "SCHEMA_VERSION", "BrokenDatabase", "DatabasePathError", "NewerSchema", "Recorder", "StoreError",

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coach.store import writes
 from coach.store.db import StoreError, classify, now
 from coach.store.tellers import clean_name, teller_id
 
@@ -36,6 +35,14 @@ if TYPE_CHECKING:
 #: the teller never notices; the queue retries every RETRY_SECONDS.
 WRITE_WAIT_MS = 150
 RETRY_SECONDS = 1.0
+
+
+def _writes():
+    """coach/store/writes.py, imported at the first write (after the first screen is up: its
+    record classes cost start-up ~3 ms; the TUI warms it up in a thread)."""
+    from coach.store import writes
+
+    return writes
 
 
 @dataclass
@@ -87,7 +94,7 @@ class Outbox:
         ref = self._local()
         self._seqs[ref], self._last_seq[ref] = [], 0
         self._scenarios[ref] = scenario
-        self._put(Op("start", ref, writes.NewAttempt.of(scenario, sha256, mode, lang), self.check_id))
+        self._put(Op("start", ref, _writes().NewAttempt.of(scenario, sha256, mode, lang), self.check_id))
         return self._ids.get(ref, ref)
 
     def answer(self, attempt_id: int, turn: "Turn", seconds: float | None = None) -> int:
@@ -96,7 +103,7 @@ class Outbox:
         seq = self._last_seq[ref] + 1
         self._last_seq[ref] = seq
         self._seqs[ref].append(seq)
-        self._put(Op("answer", ref, writes.NewAnswer.of(seq, turn, seconds, self._scenarios.get(ref))))
+        self._put(Op("answer", ref, _writes().NewAnswer.of(seq, turn, seconds, self._scenarios.get(ref))))
         return seq
 
     def undo(self, attempt_id: int) -> None:
@@ -107,30 +114,30 @@ class Outbox:
             self._put(Op("undo", ref, (self._seqs[ref].pop(), now())))
 
     def finish(self, attempt_id: int, scorecard: "Scorecard") -> None:
-        self._put(Op("end", self._ref(attempt_id), writes.ending(scorecard)))
+        self._put(Op("end", self._ref(attempt_id), _writes().ending(scorecard)))
 
     def stop(self, attempt_id: int, scorecard: "Scorecard") -> None:
         """Ended before an ending: abandoned, with its partial scorecard, no overall, no outcome."""
-        self._put(Op("end", self._ref(attempt_id), writes.Stopped.of(scorecard)))
+        self._put(Op("end", self._ref(attempt_id), _writes().Stopped.of(scorecard)))
 
     def abandon(self, attempt_id: int) -> None:
-        self._put(Op("end", self._ref(attempt_id), writes.Abandoned.of()))
+        self._put(Op("end", self._ref(attempt_id), _writes().Abandoned.of()))
 
     def choices(self, attempt_id: int) -> list[int]:
         self.flush()
-        return writes.live_choices(self.conn, self._real(self._ref(attempt_id)))
+        return _writes().live_choices(self.conn, self._real(self._ref(attempt_id)))
 
     # ---- the pre-shift check -------------------------------------------------------------------
 
     def start_check(self, minutes: int, pass_mark: int) -> int:
         """A check row (its id, or a provisional one); the attempts started after it belong to it."""
         ref = self._local()
-        self._put(Op("start_check", ref, writes.NewCheck.of(minutes, pass_mark)))
+        self._put(Op("start_check", ref, _writes().NewCheck.of(minutes, pass_mark)))
         self.check_id = self._ids.get(ref, ref)
         return self.check_id
 
     def finish_check(self, check_id: int, verdict: Any) -> None:
-        self._put(Op("finish_check", self._ref(check_id), writes.CheckVerdict.of(verdict)))
+        self._put(Op("finish_check", self._ref(check_id), _writes().CheckVerdict.of(verdict)))
 
     def abandon_check(self, check_id: int) -> None:
         """The teller ended the check early: it ended, with no verdict (not a "review")."""
@@ -268,23 +275,23 @@ class Outbox:
         """Write one operation through coach/store/writes.py, with provisional ids made real."""
         rec, real = op.record, self._real(op.ref)
         if op.kind == "start":
-            self._new_id = writes.start_attempt(c, self._teller(c), rec,
+            self._new_id = _writes().start_attempt(c, self._teller(c), rec,
                                                 None if op.check is None else self._real(op.check))
         elif op.kind == "answer":  # a retry finds (attempt, seq) stored and writes nothing
-            writes.add_answer(c, self._teller(c), real, rec)
+            _writes().add_answer(c, self._teller(c), real, rec)
         elif op.kind == "undo":
             seq, at = rec
-            writes.undo_answer(c, real, at, seq)
+            _writes().undo_answer(c, real, at, seq)
         elif op.kind == "end":
-            writes.end_attempt(c, real, rec)
+            _writes().end_attempt(c, real, rec)
         elif op.kind == "start_check":
-            self._new_id = writes.start_check(c, self._teller(c), rec)
+            self._new_id = _writes().start_check(c, self._teller(c), rec)
         elif op.kind == "finish_check":
-            writes.finish_check(c, real, rec)
+            _writes().finish_check(c, real, rec)
         elif op.kind == "abandon_check":
-            writes.abandon_check(c, real, rec)
+            _writes().abandon_check(c, real, rec)
         elif op.kind == "close_checks":
-            writes.close_open_checks(c, self._teller(c), rec)
+            _writes().close_open_checks(c, self._teller(c), rec)
         else:  # pragma: no cover - every kind is above
             raise ValueError(op.kind)
 

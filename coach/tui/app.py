@@ -94,17 +94,20 @@ class CoachApp(App[int]):
         exit_on_signals(self)  # SIGTERM/SIGHUP/SIGQUIT: restore the terminal, keep the answers
         self.collector.start()  # full garbage collections while the teller reads, not mid-key
         self.set_interval(0.25, self.collector.idle_tick, name="quiet-gc")
-        if self.start_entry is not None:
-            from coach.tui.screens.briefing import BriefingScreen
-
-            self.push_screen(self.kept_screen(BriefingScreen, self.start_entry))
-        else:
-            self.push_screen(self._library())
         if self.store is not None:
             from coach.tui import store_glue
 
             store_glue.on_app_mount(self)
         self.call_after_refresh(self._after_first_paint)
+
+    def get_default_screen(self):
+        """The first screen (the briefing of `coach run FILE`, else the library) is the bottom of
+        the stack itself: no empty default screen is composed, styled and drawn under it first."""
+        if self.start_entry is not None:
+            from coach.tui.screens.briefing import BriefingScreen
+
+            return self.kept_screen(BriefingScreen, self.start_entry)
+        return self._library()
 
     def _after_first_paint(self) -> None:
         if self.start_entry is None:
@@ -114,7 +117,7 @@ class CoachApp(App[int]):
 
     # Modules the next key presses need, imported in a thread once the first screen is up (and the
     # library checked), so the first press of each key does not pay for them.
-    WARM = ("coach.scenario.loader", "coach.engine", "coach.tui.controller", "coach.tui.screens.briefing",
+    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controller", "coach.tui.screens.briefing",
             "coach.tui.screens.conversation", "coach.tui.screens.feedback", "coach.tui.screens.debrief",
             "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
 
@@ -272,7 +275,16 @@ class CoachApp(App[int]):
         self._main(self.kept_screen(DebriefScreen, entry, controller))
 
     def _main(self, screen) -> None:
-        """Replace the current main screen (closing any dialog over it)."""
+        """Show `screen` as the main screen, closing any dialog over it.
+
+        The first screen shown is the bottom of the stack (get_default_screen) and stays there:
+        showing it again uncovers it. Other main screens sit on top of it and replace each other.
+        (Textual cannot switch away the bottom screen: it has no result callback to pop.)"""
+        stack = self.screen_stack
+        if screen is stack[0]:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
         while len(self.screen_stack) > 2 and self.screen.is_modal:
             self.pop_screen()
         if len(self.screen_stack) > 1:

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import Input, Static
 
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
@@ -82,14 +82,12 @@ class LibraryScreen(Screen):
         with Horizontal(id="lib-tools"):
             yield Input(id="lib-search")
             yield Static(id="lib-filter")
-        yield ProgressBar(id="lib-progress", show_eta=False)
         yield ScenarioTable(id="lib-table")
         yield Static(id="lib-broken")
         yield Static(id="lib-sync")
         yield Static(id="lib-keys", classes="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#lib-progress").display = self.pending
         self.relang()
         self.query_one(ScenarioTable).focus()
 
@@ -109,13 +107,25 @@ class LibraryScreen(Screen):
 
     # ---- entries arriving -------------------------------------------------------------------
 
+    def _progress_bar(self):
+        """Mounted when first needed: a warm start never shows it, and its four widgets cost the
+        first paint a few milliseconds."""
+        from textual.widgets import ProgressBar
+
+        found = self.query("#lib-progress")
+        if found:
+            bar = found.first(ProgressBar)
+            bar.display = True
+            return bar
+        bar = ProgressBar(id="lib-progress", show_eta=False)
+        self.mount(bar, after=self.query_one("#lib-tools"))
+        return bar
+
     def show_progress(self, done: int, total: int) -> None:
         """The library is still being checked (first start, or many changed files)."""
         if not self.is_mounted:
             return
-        bar = self.query_one("#lib-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(total, 1), progress=done)
+        self._progress_bar().update(total=max(total, 1), progress=done)
         self.query_one("#lib-filter", Static).update(Text(t("checking", self.lang, done=done, total=total)))
 
     def set_entries(self, entries: list[Entry], hay: list[str] | None = None) -> None:
@@ -124,7 +134,8 @@ class LibraryScreen(Screen):
         self.pending = False
         if not self.is_mounted:
             return
-        self.query_one("#lib-progress").display = False
+        for bar in self.query("#lib-progress"):
+            bar.display = False
         self.relang()
 
     # ---- drawing ----------------------------------------------------------------------------
