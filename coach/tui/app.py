@@ -74,6 +74,8 @@ class CoachApp(App[int]):
         self._paths = None  # the library's files, when listed already
         self._catalog_worker = None
         self._catalog_waiting: list = []
+        self._painted = False
+        self._after_paint: list = []
         from coach.tui.quiet_gc import QuietCollector
 
         self.collector = QuietCollector()
@@ -109,7 +111,19 @@ class CoachApp(App[int]):
             return self.kept_screen(BriefingScreen, self.start_entry)
         return self._library()
 
+    def after_first_paint(self, callback) -> None:
+        """Call `callback()` once the first screen is up (now, if it is): work the teller does not
+        see waits for it instead of delaying it."""
+        if self._painted:
+            callback()
+        else:
+            self._after_paint.append(callback)
+
     def _after_first_paint(self) -> None:
+        self._painted = True
+        waiting, self._after_paint = self._after_paint, []
+        for callback in waiting:
+            callback()
         if self.start_entry is None:
             self.when_catalog_ready(lambda _: self._warm_up())  # not competing with the library's check
         else:

@@ -241,7 +241,7 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
 
     review_glue.count_due(app)
     _refresh_library(app)
-    _close_interrupted_checks(link)
+    app.after_first_paint(lambda: _close_interrupted_checks(link))  # housekeeping: nothing on screen
     if getattr(app, "open_review", False):
         review_glue.start_review(app)
         return

@@ -27,6 +27,11 @@ def labelled(label: str, value: str) -> Text:
 
 
 class BriefingScreen(Screen):
+    DEFAULT_CSS = """
+    #brief-body { height: 1fr; }
+    #brief-body > Static, #brief-body > MoodMeter { margin-top: 1; }
+    #brief-mode { color: $accent; }
+    """
     HELP = "briefing"
     BINDINGS = [
         Binding("enter,space", "begin", "Start", show=False),

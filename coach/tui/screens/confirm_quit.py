@@ -13,6 +13,11 @@ from coach.tui.i18n import t
 
 
 class ConfirmQuitScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmQuitScreen { align: center middle; }
+    #quit-box { width: 50; max-width: 100%; height: auto; border: round $warning; padding: 1 2; background: $surface; }
+    #quit-keys { height: auto; color: $text-muted; margin-top: 1; }
+    """
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", show=False),
         Binding("n,escape", "answer(False)", "No", show=False),
@@ -25,7 +30,7 @@ class ConfirmQuitScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="quit-box"):
             yield Static(id="quit-text")
-            yield Static(id="quit-keys", classes="keys")
+            yield Static(id="quit-keys")  # not .keys: inside the box, not docked at the bottom
 
     def reuse(self, question: str) -> None:
         """Shown again (CoachApp.kept_screen) with this question."""

@@ -41,6 +41,12 @@ def transcript_lines(controller: SessionController, lang: str) -> list[Text]:
 
 
 class ConversationScreen(Screen):
+    DEFAULT_CSS = """
+    #conv-body { height: 1fr; min-height: 3; }
+    #conv-transcript { color: $text-muted; margin-bottom: 1; }
+    #conv-customer { margin-top: 1; }
+    #conv-choices { height: auto; max-height: 10; min-width: 12; }
+    """
     HELP = "conversation"
     BINDINGS = [
         Binding("u,backspace", "undo", "Take back", show=False),

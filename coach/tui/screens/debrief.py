@@ -35,6 +35,13 @@ def bar_line(name: str, score: int, earned: int, possible: int, width: int) -> T
 
 
 class DebriefScreen(Screen):
+    DEFAULT_CSS = """
+    #db-body { height: 1fr; }
+    #db-body > Static { margin-bottom: 1; }
+    #db-body > #db-verdict { text-style: bold; margin-bottom: 0; }
+    DebriefScreen.-ready #db-verdict { color: $success; }
+    DebriefScreen.-review #db-verdict { color: $warning; }
+    """
     HELP = "debrief"
     BINDINGS = [
         Binding("r", "retry", "Retry", show=False),

@@ -114,6 +114,19 @@ class FeedbackCard(ModalScreen):
     """A verdict card over the conversation: the text (scrollable) and its keys. The class (good,
     fair, poor, critical) colours the border; subclasses fill the text in `relang`."""
 
+    DEFAULT_CSS = """
+    FeedbackCard { align: center middle; }
+    #fb-box {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; padding: 0 1; background: $surface;
+    }
+    FeedbackCard.good #fb-box { border: round $success; }
+    FeedbackCard.poor #fb-box { border: round $error; }
+    FeedbackCard.fair #fb-box { border: round $warning; }
+    FeedbackCard.critical #fb-box { border: heavy $error; }
+    #fb-keys { background: $surface; }
+    """
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="fb-box"):
             yield Static(id="fb-text")

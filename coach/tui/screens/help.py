@@ -13,6 +13,13 @@ from coach.tui.i18n import HELP_KEYS, pair, t
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    #help-box {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; padding: 0 1; background: $surface;
+    }
+    """
     BINDINGS = [Binding("escape,q,enter,question_mark", "close", "Close", show=False)]
 
     def __init__(self, screen_key: str) -> None:

@@ -82,6 +82,10 @@ class ReviewFeedbackScreen(FeedbackCard):
 
 
 class ReviewScreen(Screen):
+    DEFAULT_CSS = """
+    #rv-body { height: 1fr; min-height: 3; }
+    #rv-choices { height: auto; max-height: 10; min-width: 12; }
+    """
     HELP = "review"
     BINDINGS = [
         Binding("enter", "reveal", "Show the choices", show=False),
