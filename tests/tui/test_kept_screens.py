@@ -1,5 +1,8 @@
-"""Screens are kept and shown again (CoachApp.kept_screen), never stale: each showing draws what it
-was given this time: another scenario, another verdict, another screen's keys."""
+"""What makes screen changes and the first screen quick must not change what the teller sees.
+
+Screens are kept and shown again (CoachApp.kept_screen), never stale: each showing draws what it
+was given this time (another scenario, another verdict, another screen's keys). The library's
+search field is a stub on the first paint and a real Input right after, and `/` works either way."""
 
 from __future__ import annotations
 
@@ -146,3 +149,32 @@ async def test_a_kept_screen_belongs_to_one_app():
             await open_briefing(pilot, app, "rates")
             seen.append(app.screen)
     assert seen[0] is not seen[1]
+
+
+async def test_the_search_field_is_a_real_input_once_the_library_is_up():
+    from textual.widgets import Input
+
+    app = library_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen.query_one("#lib-search"), Input)
+        assert not app.screen.query("#lib-search-stub")
+        await pilot.press("slash", *"order")
+        await pilot.pause()
+        assert [e.id for e in app.screen.visible()] == ["order"]
+
+
+async def test_slash_searches_even_before_the_field_replaced_its_stub():
+    from coach.tui.app import CoachApp
+
+    class NeverPainted(CoachApp):  # the callbacks after the first paint never run
+        def after_first_paint(self, callback) -> None:
+            pass
+
+    app = NeverPainted(library_app("en").entries, lang="en", bundled=False, user=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.query("#lib-search-stub") and "Search" in screen_text(app)
+        await pilot.press("slash", *"order")
+        await pilot.pause()
+        assert [e.id for e in app.screen.visible()] == ["order"]
+        assert not app.screen.query("#lib-search-stub")

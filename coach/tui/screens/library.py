@@ -7,12 +7,14 @@ index of lower-cased text built once; the table draws only the rows on screen.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
@@ -20,6 +22,9 @@ from coach.tui.catalog import Entry
 from coach.tui.i18n import HELP_KEYS, pair, t
 from coach.tui.widgets.scenario_table import ScenarioTable
 from coach.untrusted import one_line
+
+if TYPE_CHECKING:
+    from textual.widgets import Input
 
 TYPE_CYCLE = (None, "requesting", "confused", "agitated")
 
@@ -80,7 +85,9 @@ class LibraryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="lib-title", classes="screen-title")
         with Horizontal(id="lib-tools"):
-            yield Input(id="lib-search")
+            # Looks like the search field; the Input replaces it once the first screen is up
+            # (`_search_box`): its widget, styles and timers cost the first paint ~5 ms.
+            yield Static(id="lib-search-stub")
             yield Static(id="lib-filter")
         yield ScenarioTable(id="lib-table")
         yield Static(id="lib-broken")
@@ -90,6 +97,14 @@ class LibraryScreen(Screen):
     def on_mount(self) -> None:
         self.relang()
         self.query_one(ScenarioTable).focus()
+        self.call_after_refresh(self._when_drawn)
+
+    def _when_drawn(self) -> None:
+        getattr(self.app, "after_first_paint", lambda then: then())(self._mount_search)
+
+    def _mount_search(self) -> None:
+        if self.is_attached and self.query_one("#lib-tools").is_attached:  # not while closing
+            self._search_box()
 
     _left = False  # another screen was shown over or instead of this one since it was drawn
 
@@ -144,7 +159,10 @@ class LibraryScreen(Screen):
         lang = self.lang
         mode = t("mode_name_assess" if self.app.mode == "assessment" else "mode_name_practice", lang)
         self.query_one("#lib-title", Static).update(Text(f"{t('library', lang)} · {mode}"))
-        self.query_one("#lib-search", Input).placeholder = t("search", lang)
+        for box in self.query("#lib-search"):
+            box.placeholder = t("search", lang)
+        for stub in self.query("#lib-search-stub"):
+            stub.update(Text(t("search", lang)))
         self.query_one("#lib-keys", Static).update(Text(pair(HELP_KEYS["library"], lang)))
         self._reindex()
         broken = [e for e in self.entries if not e.ok]
@@ -246,7 +264,19 @@ class LibraryScreen(Screen):
         self.query_one(ScenarioTable).focus()
 
     def action_search(self) -> None:
-        self.query_one("#lib-search", Input).focus()
+        self._search_box().focus()
+
+    def _search_box(self) -> Input:
+        """The search field, in place of its stub (after the first paint, or at the first `/`)."""
+        from textual.widgets import Input
+
+        for box in self.query("#lib-search").results(Input):
+            return box
+        box = Input(id="lib-search", placeholder=t("search", self.lang), value=self.query_text)
+        stub = self.query_one("#lib-search-stub")
+        self.query_one("#lib-tools").mount(box, before=stub)
+        stub.remove()
+        return box
 
     def action_cycle_type(self) -> None:
         i = TYPE_CYCLE.index(self.type_filter)
@@ -254,7 +284,7 @@ class LibraryScreen(Screen):
         self.filter()
 
     def action_clear(self) -> None:
-        search = self.query_one("#lib-search", Input)
+        search = self._search_box()
         if search.value or self.type_filter:
             search.value = ""
             self.query_text = ""
