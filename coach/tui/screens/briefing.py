@@ -17,7 +17,7 @@ from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
-from coach.tui.widgets.mood_meter import MoodMeter
+from coach.tui.widgets.mood_meter import mood_text
 
 
 def labelled(label: str, value: str) -> Text:
@@ -29,7 +29,7 @@ def labelled(label: str, value: str) -> Text:
 class BriefingScreen(Screen):
     DEFAULT_CSS = """
     #brief-body { height: 1fr; }
-    #brief-body > Static, #brief-body > MoodMeter { margin-top: 1; }
+    #brief-body > Static { margin-top: 1; }
     #brief-mode { color: $accent; }
     """
     HELP = "briefing"
@@ -48,13 +48,11 @@ class BriefingScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="brief-title", classes="screen-title")
         with VerticalScroll(id="brief-body"):
-            yield Static(id="brief-name")
-            yield Static(id="brief-type")
+            # Paragraphs in as few widgets as their styles allow (each widget is styled, laid out
+            # and drawn before the first paint of `coach run FILE`); blank lines between them.
+            yield Static(id="brief-who")  # name, type
             yield Static(id="brief-advice", classes="quote")
-            yield MoodMeter(id="brief-mood")
-            yield Static(id="brief-profile")
-            yield Static(id="brief-wants")
-            yield Static(id="brief-focus")
+            yield Static(id="brief-card")  # mood, profile, wants, focus
             yield Static(id="brief-mode", classes="mode")
         yield Static(id="brief-keys", classes="keys")
 
@@ -96,20 +94,24 @@ class BriefingScreen(Screen):
         title.append(localize(s.title, lang))
         title.append("  " + "★" * s.difficulty + "☆" * (3 - s.difficulty))
         self.query_one("#brief-title", Static).update(title)
-        self.query_one("#brief-name", Static).update(labelled(t("customer", lang), localize(c.name, lang)))
-        self.query_one("#brief-type", Static).update(labelled(t("type", lang), ctype.name(lang)))
+        who = labelled(t("customer", lang), localize(c.name, lang))
+        who.append("\n\n")
+        who.append_text(labelled(t("type", lang), ctype.name(lang)))
+        self.query_one("#brief-who", Static).update(who)
         advice = Text(t("advice", lang) + ": ", style="bold")
         advice.append(ctype.advice_zh)
         if lang != "zh":
             advice.append("\n" + ctype.advice_en, style="italic")
         self.query_one("#brief-advice", Static).update(advice)
-        self.query_one("#brief-mood", MoodMeter).show(c.mood, lang)
+        card = mood_text(c.mood, lang)
         for key, value in (("profile", c.profile), ("wants", c.wants)):
-            widget = self.query_one(f"#brief-{key}", Static)
-            widget.update(labelled(t(key, lang), localize(value, lang)))
-            widget.display = value is not None
+            if value is not None:
+                card.append("\n\n")
+                card.append_text(labelled(t(key, lang), localize(value, lang)))
         focus = ", ".join(PRINCIPLES[p].name(lang) for p in s.focus)
-        self.query_one("#brief-focus", Static).update(labelled(t("focus", lang), focus))
+        card.append("\n\n")
+        card.append_text(labelled(t("focus", lang), focus))
+        self.query_one("#brief-card", Static).update(card)
         mode = "mode_assess" if self.app.mode == "assessment" else "mode_practice"
         self.query_one("#brief-mode", Static).update(Text(t(mode, lang)))
         self.query_one("#brief-keys", Static).update(Text(t("start_hint", lang)))
