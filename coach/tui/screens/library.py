@@ -90,8 +90,8 @@ class LibraryScreen(Screen):
             yield Static(id="lib-search-stub")
             yield Static(id="lib-filter")
         yield ScenarioTable(id="lib-table")
-        yield Static(id="lib-broken")
-        yield Static(id="lib-sync")
+        # #lib-broken and #lib-sync (files that failed to load, a sync that failed) are mounted
+        # under the table only when they have something to say (`_note`): most starts have neither.
         yield Static(id="lib-keys", classes="keys")
 
     def on_mount(self) -> None:
@@ -166,15 +166,26 @@ class LibraryScreen(Screen):
         self.query_one("#lib-keys", Static).update(Text(pair(HELP_KEYS["library"], lang)))
         self._reindex()
         broken = [e for e in self.entries if not e.ok]
-        box = self.query_one("#lib-broken", Static)
+        text = None
         if broken:
             text = Text(t("broken", lang, n=len(broken)), style="bold")
             for e in broken:
                 text.append("\n• ")
                 text.append(one_line(e.error or e.path))  # a file name is untrusted text
-            box.update(text)
-        box.display = bool(broken)
+        self._note("lib-broken", text)
         self.fill()
+
+    def _note(self, wid: str, text: Text | None) -> None:
+        """Show `text` in the line `wid` under the table, mounting it the first time; hide it when
+        there is nothing to say."""
+        for box in self.query(f"#{wid}").results(Static):
+            if text:
+                box.update(text)
+            box.display = bool(text)
+            return
+        if text:
+            anchor = self.query("#lib-broken") if wid == "lib-sync" else None
+            self.mount(Static(text, id=wid), after=anchor.last() if anchor else self.query_one("#lib-table"))
 
     def visible(self) -> list[Entry]:
         return [self.entries[i] for i in self._visible_rows()]
@@ -226,9 +237,7 @@ class LibraryScreen(Screen):
 
         # Here, not in filter(): it reads the history, and filter() runs on every search keystroke.
         line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
-        box = self.query_one("#lib-sync", Static)
-        box.update(Text(line))
-        box.display = bool(line)
+        self._note("lib-sync", Text(line) if line else None)
 
     def filter(self) -> None:
         """Only the row numbers change: the table redraws the rows on screen, nothing else."""
