@@ -74,13 +74,19 @@ def build_app(args: argparse.Namespace, app_class=None):
 
 
 def run(args: argparse.Namespace) -> int:
-    app = build_app(args)
-    if isinstance(app, int):
-        return app
+    from coach.tui import quiet_gc
+
+    quiet_gc.hold()  # no garbage collection until the first screen is up (coach/tui/quiet_gc.py)
     try:
-        result = app.run()
-    except KeyboardInterrupt:
-        return 130
+        app = build_app(args)
+        if isinstance(app, int):
+            return app
+        try:
+            result = app.run()
+        except KeyboardInterrupt:
+            return 130
+    finally:
+        quiet_gc.release()
     if getattr(app, "stopped_by", None):  # coach/tui/signals.py: the terminal is restored by now
         print(f"coach run: stopped by {app.stopped_by}; every answer given is saved in the history.",
               file=sys.stderr)

@@ -120,6 +120,9 @@ class CoachApp(App[int]):
             self._after_paint.append(callback)
 
     def _after_first_paint(self) -> None:
+        from coach.tui import quiet_gc
+
+        quiet_gc.release()  # held by `coach run` until now
         self._painted = True
         waiting, self._after_paint = self._after_paint, []
         for callback in waiting:

@@ -93,3 +93,48 @@ async def test_the_app_counts_key_presses_as_input_and_restores_the_collector_on
         await pilot.press("down")
         assert app.collector._last_input > before
     assert gc.get_threshold() == saved and not app.collector.running
+
+
+def test_hold_pauses_the_collector_until_release():
+    from coach.tui import quiet_gc
+
+    assert gc.isenabled()
+    quiet_gc.hold()
+    try:
+        assert not gc.isenabled()
+    finally:
+        quiet_gc.release()
+    assert gc.isenabled()
+
+
+def test_release_leaves_a_collector_someone_else_disabled_alone():
+    from coach.tui import quiet_gc
+
+    gc.disable()
+    try:
+        quiet_gc.hold()
+        quiet_gc.release()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_the_app_releases_a_held_collector_once_its_first_screen_is_up():
+    from coach.tui import quiet_gc
+
+    quiet_gc.hold()
+    app = library_app("en")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        quiet_gc.release()
+
+
+def test_coach_run_that_cannot_start_releases_the_collector(tmp_path, capsys):
+    from coach.cli import main
+
+    code = main(["run", str(tmp_path / "missing.yaml"), "--db", str(tmp_path / "h.db"), "--teller", "t"])
+    assert code == 2 and gc.isenabled()
+    assert "no scenario file" in capsys.readouterr().err
