@@ -197,27 +197,31 @@ class CoachApp(App[int]):
         """In a thread: every file through the validation cache, with progress for the library."""
         import time
 
-        from coach.tui import catalog
+        from coach.tui import catalog, quiet_gc
         from coach.tui.screens.library import haystack
 
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        last = time.monotonic()
+        last = started = time.monotonic()
+        pause = quiet_gc.Pause()  # a warm library's records all live on: no collections meanwhile
 
         def progress(done: int, total: int) -> None:
             nonlocal last
             if worker.is_cancelled:  # the app is closing: stop checking files
                 raise _Stopped
             now = time.monotonic()
+            if now - started > 0.5:  # files are being validated: their garbage wants collecting
+                pause.end()
             if now - last >= 0.1:  # ten updates a second at most; none on a quick warm start
                 last = now
                 self.call_from_thread(self._catalog_progress, done, total)
 
         try:
-            entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user, progress=progress,
-                                    paths=self._paths)
-            hay = [haystack(e) for e in entries]
+            with pause:
+                entries = catalog.build(self.extra_dirs, bundled=self._bundled, user=self._user,
+                                        progress=progress, paths=self._paths)
+                hay = [haystack(e) for e in entries]
         except _Stopped:
             return
         except Exception as exc:  # never a traceback: an empty library and a message

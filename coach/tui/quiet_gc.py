@@ -24,6 +24,7 @@ process (tests, `coach serve`) leaves the collector as it found it.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from typing import Callable
 
@@ -31,22 +32,70 @@ IDLE_S = 1.0  # no input for this long: the teller is reading, a collection will
 BACKSTOP = 10  # full collections run automatically this many times less often than CPython's default
 
 
+# Pauses nest and may come from two threads (the first paint, the catalog worker): the collector
+# is off while any is active, and back on after the last one if a pause turned it off.
+_lock = threading.Lock()
+_pauses = 0
+_turned_off = False
 _held = False
+
+
+def _pause() -> None:
+    global _pauses, _turned_off
+    with _lock:
+        if _pauses == 0:
+            _turned_off = gc.isenabled()
+            if _turned_off:
+                gc.disable()
+        _pauses += 1
+
+
+def _resume() -> None:
+    global _pauses, _turned_off
+    with _lock:
+        if _pauses == 0:
+            return
+        _pauses -= 1
+        if _pauses == 0 and _turned_off:
+            _turned_off = False
+            gc.enable()
 
 
 def hold() -> None:
     """No garbage collection until `release()` (the first screen is up)."""
     global _held
-    if gc.isenabled():
-        gc.disable()
+    if not _held:
         _held = True
+        _pause()
 
 
 def release() -> None:
     global _held
     if _held:
         _held = False
-        gc.enable()
+        _resume()
+
+
+class Pause:
+    """No garbage collection during a burst of allocations that all live on: the library's cached
+    records (3,000 of them: collections cost ~40 ms of a ~180 ms build and freed nothing).
+    `end()` it early when the work turns out long (files being validated make garbage again)."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def __enter__(self) -> "Pause":
+        _pause()
+        self.active = True
+        return self
+
+    def end(self) -> None:
+        if self.active:
+            self.active = False
+            _resume()
+
+    def __exit__(self, *exc) -> None:
+        self.end()
 
 
 class QuietCollector:

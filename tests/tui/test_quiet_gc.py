@@ -138,3 +138,39 @@ def test_coach_run_that_cannot_start_releases_the_collector(tmp_path, capsys):
     code = main(["run", str(tmp_path / "missing.yaml"), "--db", str(tmp_path / "h.db"), "--teller", "t"])
     assert code == 2 and gc.isenabled()
     assert "no scenario file" in capsys.readouterr().err
+
+
+def test_pauses_nest_and_the_collector_returns_after_the_last():
+    from coach.tui import quiet_gc
+
+    quiet_gc.hold()
+    with quiet_gc.Pause():
+        quiet_gc.release()
+        assert not gc.isenabled()  # the pause still runs
+    assert gc.isenabled()
+
+
+def test_a_pause_ended_early_turns_collection_back_on():
+    from coach.tui import quiet_gc
+
+    with quiet_gc.Pause() as pause:
+        assert not gc.isenabled()
+        pause.end()
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
+async def test_the_library_checked_in_a_worker_leaves_the_collector_on(tmp_path):
+    import shutil
+
+    from coach.tui.app import CoachApp
+
+    from .conftest import TUI
+
+    shutil.copy(TUI / "rates.yaml", tmp_path / "rates.yaml")
+    app = CoachApp(None, lang="en", extra_dirs=[tmp_path], bundled=False, user=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.entries is None:
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert [e.id for e in app.entries] == ["rates"] and gc.isenabled()
