@@ -49,15 +49,27 @@ def library(folder: Path) -> CoachApp:
 
 
 async def test_the_first_start_shows_progress_then_every_scenario(tmp_path, cold_cache):
-    folder = make_library(tmp_path / "lib", 150)
+    # Enough files that checking them takes well over the 0.4 s below which no bar is drawn.
+    folder = make_library(tmp_path / "lib", 1200)
     app = library(folder)
     async with app.run_test(size=(80, 24)) as pilot:
         seen = await until_listed(pilot, app)
         assert name(app) == "LibraryScreen"  # the screen was up while the files were checked
-        assert any(s.startswith("Checking scenarios ") and s.endswith("/150…") for s in seen), seen
-        assert app.screen.query_one("#lib-table").row_count == 150
+        assert any(s.startswith("Checking scenarios ") and s.endswith("/1200…") for s in seen), seen
+        assert app.screen.query_one("#lib-table").row_count == 1200
         assert not any(bar.display for bar in app.screen.query("#lib-progress"))  # gone once listed
     assert ScenarioCache(cold_cache).load()._results  # and the next start is warm
+
+
+async def test_a_warm_library_is_listed_without_flashing_a_progress_bar(tmp_path, cold_cache):
+    folder = make_library(tmp_path / "lib", 300)
+    library_entries = library(folder).all_entries()  # checks every file: the cache is warm now
+    assert len(library_entries) == 300
+    app = library(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        seen = await until_listed(pilot, app)
+        assert not any(s.startswith("Checking scenarios") for s in seen), seen
+        assert not app.screen.query("#lib-progress")
 
 
 async def test_search_filters_many_scenarios_and_opens_the_match(tmp_path, cold_cache):
