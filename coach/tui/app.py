@@ -112,8 +112,9 @@ class CoachApp(App[int]):
         return self._library()
 
     def after_first_paint(self, callback) -> None:
-        """Call `callback()` once the first screen is up (now, if it is): work the teller does not
-        see waits for it instead of delaying it."""
+        """Call `callback()` once the first screen is up and complete (the library listed, when it
+        is the first screen): work the teller does not see waits instead of delaying what they
+        see (the UI thread's work slows the catalog worker too). Now, if that time has come."""
         if self._painted:
             callback()
         else:
@@ -123,20 +124,23 @@ class CoachApp(App[int]):
         from coach.tui import quiet_gc
 
         quiet_gc.release()  # held by `coach run` until now
+        if self.start_entry is None:
+            self.when_catalog_ready(lambda _: self._first_screen_done())
+        else:
+            self._first_screen_done()
+
+    def _first_screen_done(self) -> None:
         self._painted = True
         waiting, self._after_paint = self._after_paint, []
         for callback in waiting:
             callback()
-        if self.start_entry is None:
-            self.when_catalog_ready(lambda _: self._warm_up())  # not competing with the library's check
-        else:
-            self._warm_up()
+        self._warm_up()
 
     # Modules the next key presses need, imported in a thread once the first screen is up (and the
     # library checked), so the first press of each key does not pay for them.
-    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controller", "coach.tui.screens.briefing",
-            "coach.tui.screens.conversation", "coach.tui.screens.feedback", "coach.tui.screens.debrief",
-            "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
+    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controller",
+            "coach.tui.screens.briefing", "coach.tui.screens.conversation", "coach.tui.screens.feedback",
+            "coach.tui.screens.debrief", "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
 
     def _warm_up(self) -> None:
         def work() -> None:

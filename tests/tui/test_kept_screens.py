@@ -178,3 +178,18 @@ async def test_slash_searches_even_before_the_field_replaced_its_stub():
         await pilot.pause()
         assert [e.id for e in app.screen.visible()] == ["order"]
         assert not app.screen.query("#lib-search-stub")
+
+
+async def test_a_click_on_the_search_stub_opens_the_search_field():
+    from coach.tui.app import CoachApp
+
+    class NeverPainted(CoachApp):
+        def after_first_paint(self, callback) -> None:
+            pass
+
+    app = NeverPainted(library_app("en").entries, lang="en", bundled=False, user=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#lib-search-stub")
+        await pilot.press(*"order")
+        await pilot.pause()
+        assert [e.id for e in app.screen.visible()] == ["order"]

@@ -288,6 +288,10 @@ class LibraryScreen(Screen):
     def action_search(self) -> None:
         self._search_box().focus()
 
+    def on_click(self, event) -> None:
+        if getattr(event.widget, "id", None) == "lib-search-stub":  # a click on the field-to-be
+            self.action_search()
+
     def _search_box(self) -> Input:
         """The search field, in place of its stub (after the first paint, or at the first `/`)."""
         from textual.widgets import Input
