@@ -184,6 +184,43 @@ class ScenarioCache:
             return rec[2]
         return None
 
+    def known_results(self, paths: list, lint: bool = True) -> list[Checked | None]:
+        """For each path, its cached validation when the file's size and mtime are as recorded
+        (check_file's `trust_stat` hit), else None: check_file's fast path in one loop, for a big
+        library's later start (3,024 files: ~45 -> ~25 µs each)."""
+        self.load()
+        with self._lock:
+            files, checked, results = self._files, self._checked, self._results
+        stat, abspath, is_reg = os.stat, os.path.abspath, stat_mod.S_ISREG
+        out: list[Checked | None] = []
+        for path in paths:
+            shown = str(path)
+            try:
+                st = stat(shown)
+            except OSError:
+                out.append(None)
+                continue
+            rec = files.get(abspath(shown))
+            if (not is_reg(st.st_mode) or not isinstance(rec, list) or len(rec) != 3
+                    or rec[0] != st.st_size or rec[1] != st.st_mtime_ns or not isinstance(rec[2], str)):
+                out.append(None)
+                continue
+            key = _key(rec[2], lint)
+            hit = checked.get(key)
+            if hit is None:
+                raw = results.get(key)
+                if raw is not None:
+                    try:
+                        hit = Checked.from_json(rec[2], raw)
+                    except (BadRecord, TypeError, ValueError, KeyError):
+                        with self._lock:
+                            results.pop(key, None)  # hostile or damaged: validated again, overwritten
+                            self._dirty = True
+                    else:
+                        checked[key] = hit
+            out.append(hit)
+        return out
+
     # ---- writing ----------------------------------------------------------------------------
 
     def put(self, checked: Checked, lint: bool = True) -> None:

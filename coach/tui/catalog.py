@@ -216,13 +216,17 @@ def build(extra_dirs: Iterable[Path] = (), *, bundled: bool = True, user: bool =
     seen_ids: set[str] = set()
     total = len(paths)
     try:
-        for done, path in enumerate(paths, 1):
+        try:  # the files the cache knows unchanged, in one pass; the others are read below
+            known = cache.known_results(paths) if cache is not None else [None] * total
+        except Exception:  # the cache is an optimisation
+            known = [None] * total
+        for done, (path, hit) in enumerate(zip(paths, known), 1):
             try:
-                checked, _ = check_file(path, cache, trust_stat=True)
+                checked = hit if hit is not None else check_file(path, cache, trust_stat=True)[0]
                 entry = _from_checked(path, checked)  # not the Scenario: it is loaded again when played
             except Exception:  # the cache is an optimisation: on any surprise, load for real
                 entry = load_entry(path)
-            if progress is not None:
+            if progress is not None and (hit is None or done % 256 == 0 or done == total):
                 progress(done, total)  # may raise to stop (the app is closing)
             if entry.ok:
                 if entry.id in seen_ids:
