@@ -326,3 +326,18 @@ def test_a_file_name_that_is_not_utf8_is_cached_and_found_again(tmp_path, cache_
     assert cache.save()  # no UnicodeEncodeError: the name is kept as a \u escape
     again, fresh = check_file(Path(name), ScenarioCache(cache_dir))
     assert fresh is None and again.ok
+
+
+def test_known_results_are_the_trusted_stat_hits_of_check_file(lib, cache_dir, tmp_path):
+    cache = ScenarioCache(cache_dir)
+    catalog.build([lib], bundled=False, user=False, cache=cache)
+    retitle(lib / "rates.yaml", "Edited since")  # size and mtime differ from the record
+    (tmp_path / "gone.yaml").write_bytes(RATES.read_bytes())
+    check_file(tmp_path / "gone.yaml", cache)
+    (tmp_path / "gone.yaml").unlink()
+    paths = [lib / "order.yaml", lib / "rates.yaml", tmp_path / "gone.yaml", lib]
+    cache.save()
+    found = ScenarioCache(cache_dir).known_results(paths)
+    assert found[0] is not None and found[0].summary.id == "order"
+    assert found[1:] == [None, None, None]  # edited, deleted, a folder: read (or refused) for real
+    assert found[0] == check_file(lib / "order.yaml", ScenarioCache(cache_dir), trust_stat=True)[0]
