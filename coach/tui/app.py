@@ -124,8 +124,8 @@ class CoachApp(App[int]):
         from coach.tui import quiet_gc
 
         quiet_gc.release()  # held by `coach run` until now
-        if self.start_entry is None:
-            self.when_catalog_ready(lambda _: self._first_screen_done())
+        if self.start_entry is None:  # once the listed library is drawn too
+            self.when_catalog_ready(lambda _: self.call_after_refresh(self._first_screen_done))
         else:
             self._first_screen_done()
 
@@ -146,6 +146,11 @@ class CoachApp(App[int]):
         def work() -> None:
             import importlib
 
+            entries = self.entries
+            if entries and self._hay is None:  # the library's search index first
+                from coach.tui.screens.library import haystack
+
+                self.call_from_thread(self._hay_ready, entries, [haystack(e) for e in entries])
             for name in self.WARM:
                 importlib.import_module(name)
 
@@ -202,7 +207,6 @@ class CoachApp(App[int]):
         import time
 
         from coach.tui import catalog, quiet_gc
-        from coach.tui.screens.library import haystack
 
         from textual.worker import get_current_worker
 
@@ -241,10 +245,9 @@ class CoachApp(App[int]):
         except Exception as exc:  # never a traceback: an empty library and a message
             entries = []
             self.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}", severity="error", markup=False)
+        # The search index is built by the warm-up after the list is on screen (a search before it
+        # builds its own): computed here it would hold the GIL while the list is drawn.
         self.call_from_thread(self._catalog_ready, entries, None)
-        # The search index after the list is on screen (a search before it builds its own).
-        hay = [haystack(e) for e in entries]
-        self.call_from_thread(self._hay_ready, entries, hay)
 
     def _library_screens(self):
         found = [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen"]

@@ -163,3 +163,16 @@ async def test_quitting_during_the_first_check_stops_it(tmp_path, cold_cache):
     assert worker.is_finished  # stopped at the next file, not after the whole library
     kept = ScenarioCache(cold_cache).load()._results
     assert 0 < len(kept) < 1000  # what was checked is kept for the next start
+
+
+async def test_the_search_index_is_built_after_the_list_is_shown(tmp_path, cold_cache):
+    folder = make_library(tmp_path / "lib", 300)
+    library(folder).all_entries()  # warm
+    app = library(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_listed(pilot, app)
+        end = time.monotonic() + 30
+        while app.screen._hay is None:  # the warm-up thread hands it over
+            assert time.monotonic() < end, "the search index never arrived"
+            await pilot.pause(0.05)
+        assert len(app.screen._hay) == 300 and "needle in the haystack" in app.screen._hay[150]
