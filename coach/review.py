@@ -125,3 +125,16 @@ def weakest_due(conn: sqlite3.Connection, teller_id: int, principles: list[str],
     """Due cards that missed any of these principles (the pre-shift check's weakest), earliest first."""
     wanted = set(principles)
     return [c for c in cards.due(conn, teller_id, at) if wanted & set(c.principles)]
+
+
+def due_for_verdict(conn: sqlite3.Connection, teller_id: int, verdict, library) -> list[dict]:
+    """Due review items for a pre-shift check's weakest principles (docs/review.md): the moments
+    missed, in this check or before, that train what the teller should review, earliest first;
+    only those of scenarios still in `library` (candidates with .scenario and .sha256). Shown by
+    `coach check` and by the check's verdict screen."""
+    if verdict.ready or not verdict.review:
+        return []
+    pool = [(c.scenario, c.sha256) for c in library]
+    live = {(i.card.scenario_id, i.card.step) for i in build(conn, teller_id, pool).items}
+    return [c.to_dict() for c in weakest_due(conn, teller_id, verdict.review)
+            if (c.scenario_id, c.step) in live]

@@ -168,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(plays, str):
             return _err(plays)
         verdict, check_id = _record(conn, name, args, plays, library)
-        due_items = _due_review(conn, teller_id(conn, name), verdict, library)
+        from coach.review import due_for_verdict
+
+        due_items = due_for_verdict(conn, teller_id(conn, name), verdict, library)
     except StoreError as exc:
         return _err(str(exc), 1)
     except sqlite3.DatabaseError as exc:
@@ -189,19 +191,6 @@ def run(args: argparse.Namespace) -> int:
             print(("待复习的时刻 (coach review): " if zh else "Moments to review (coach review): ")
                   + ", ".join(f"{d['scenario']} @ {d['step']}" for d in due_items))
     return 0 if verdict.ready else 3
-
-
-def _due_review(conn, tid: int, verdict, library) -> list[dict]:
-    """Due review items for the verdict's weakest principles (docs/review.md): the moments missed,
-    in this check or before, that train what the teller should review, earliest first."""
-    if verdict.ready or not verdict.review:
-        return []
-    from coach import review
-
-    pool = [(c.scenario, c.sha256) for c in library]
-    live = {(i.card.scenario_id, i.card.step) for i in review.build(conn, tid, pool).items}
-    return [c.to_dict() for c in review.weakest_due(conn, tid, verdict.review)
-            if (c.scenario_id, c.step) in live]
 
 
 def _plan_choices(chosen, answers: dict[str, list[int]], auto: str | None):

@@ -192,3 +192,25 @@ async def test_broken_database_confirm_screen(tmp_path, key, agreed):
         assert "not a readable coach history database" in str(app.screen.query_one("#broken-message").render())
         await pilot.press(key)
     assert app.return_value is agreed
+
+
+@pytest.mark.parametrize("ready", [True, False])
+async def test_the_verdict_lists_the_moments_to_review_as_coach_check_does(tmp_path, ready):
+    from textual.widgets import Static  # Labels are Statics
+
+    from coach.review import due_for_verdict
+    from coach.store.tellers import teller_id
+
+    app, conn = _check_app(tmp_path, "en")
+    async with app.run_test(size=(90, 30)) as pilot:
+        await pilot.pause()
+        await answer(pilot, ready)
+        screen = app.screen
+        assert isinstance(screen, VerdictScreen)
+        expected = due_for_verdict(conn, teller_id(conn, "Li"), screen.verdict, list(library().values()))
+        assert [(d["scenario"], d["step"]) for d in screen.due] == [(d["scenario"], d["step"]) for d in expected]
+        text = "\n".join(str(w.render()) for w in screen.query(Static))
+        if ready:
+            assert not screen.due and "Moments to review" not in text
+        else:
+            assert screen.due and all(f"{d['scenario']} @ {d['step']}" in text for d in screen.due)

@@ -19,6 +19,7 @@ from coach.tui.controller import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.store_glue import outbox, watch_outbox
+from coach.untrusted import one_line
 
 TEXT = {
     "head": ("上岗前自测 · 第 {i}/{n} 个客户", "Pre-shift check · customer {i} of {n}"),
@@ -31,6 +32,7 @@ TEXT = {
     "played": ("本次测评: ", "This check: "),
     "timeout": ("时间到。", "Time is up."),
     "critical": ("严重错误", "Critical mistake"),
+    "due": ("待复习的时刻 (在场景库按 r,或 coach review):", "Moments to review (r in the library, or coach review):"),
 }
 
 
@@ -57,6 +59,7 @@ class CheckScreen(Screen):
                  clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
         super().__init__()
         self.conn, self.chosen, self.lang = conn, list(chosen), lang
+        self.teller = teller
         self.minutes, self.pass_mark = minutes, pass_mark
         self.library = library if library is not None else list(chosen)
         self.clock = clock
@@ -184,7 +187,19 @@ class CheckScreen(Screen):
         self.verdict = check.verdict(self.cards, self.pass_mark, self.library)
         self.recorder.finish_check(self.recorder.check_id, self.verdict)
         show = getattr(self.app, "_main", None) or self.app.push_screen  # CoachApp replaces this screen
-        show(VerdictScreen(self.verdict, self.lang))
+        show(VerdictScreen(self.verdict, self.lang, due=self._due_items()))
+
+    def _due_items(self) -> list[dict]:
+        """The moments to review for this verdict, as `coach check` lists them; none rather than a
+        crash when the history cannot be read now (the verdict is stored through the Outbox)."""
+        from coach.review import due_for_verdict
+        from coach.store.tellers import teller_id
+
+        try:
+            self.recorder.flush()  # this check's missed moments are review cards once written
+            return due_for_verdict(self.conn, teller_id(self.conn, self.teller), self.verdict, self.library)
+        except Exception:  # noqa: BLE001 - a list is not worth losing the verdict screen
+            return []
 
 
 class VerdictScreen(Screen):
@@ -200,9 +215,9 @@ class VerdictScreen(Screen):
     VerdictScreen .practise { padding-left: 2; }
     """
 
-    def __init__(self, verdict: check.Verdict, lang: str = "en") -> None:
+    def __init__(self, verdict: check.Verdict, lang: str = "en", due: list[dict] = ()) -> None:
         super().__init__(classes="-ready" if verdict.ready else "-review")
-        self.verdict, self.lang = verdict, lang
+        self.verdict, self.lang, self.due = verdict, lang, list(due)
 
     def compose(self) -> ComposeResult:
         v, lang = self.verdict, self.lang
@@ -229,6 +244,10 @@ class VerdictScreen(Screen):
                 if v.suggestions.get(pid):
                     yield Static(tx("practise", lang) + ", ".join(v.suggestions[pid]), classes="practise",
                                  markup=False)
+            if self.due:  # the moments missed that train those principles: review them next
+                yield Label(tx("due", lang), classes="principle")
+                items = "\n".join(f"• {one_line(d['scenario'])} @ {one_line(d['step'])}" for d in self.due)
+                yield Static(items, classes="practise", markup=False)
         yield Footer()
 
     def action_close(self) -> None:
