@@ -28,7 +28,8 @@ def count_due(app: "CoachApp") -> None:
         app.review_due = None
         return
     try:
-        app.review_due = cards.count_due(link.conn, teller_id(link.conn, link.teller))
+        tid = link.known_teller()  # a teller with no row yet has nothing due (and writes nothing here)
+        app.review_due = 0 if tid is None else cards.count_due(link.conn, tid)
     except Exception:  # a count is not worth a crash; the review itself reports problems
         app.review_due = None
 

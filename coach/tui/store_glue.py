@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from coach.store import queries
 from coach.store.db import BrokenDatabase, StoreError, connect, default_path, move_aside
 from coach.store.write_queue import Outbox
-from coach.store.tellers import clean_name, teller_id, tellers
+from coach.store.tellers import clean_name, find_teller, teller_id, tellers
 
 if TYPE_CHECKING:
     from coach.tui.app import CoachApp
@@ -135,10 +135,20 @@ class StoreLink:
         self.teller = name
         self.recorder.bind(name)
 
-    def best_scores(self) -> dict[str, tuple[int, int]]:
+    def known_teller(self) -> int | None:
+        """The teller's row id, or None while they have none yet. Reading only: a new teller's row
+        is written with their first answer, through the Outbox, so a name typed while another
+        program holds the database's write lock never waits for it (15 s) on the UI thread."""
         if not self.teller:
-            return {}
-        return queries.best_and_last(self.conn, teller_id(self.conn, self.teller))
+            return None
+        try:
+            return find_teller(self.conn, self.teller)
+        except StoreError:
+            return None
+
+    def best_scores(self) -> dict[str, tuple[int, int]]:
+        tid = self.known_teller()
+        return {} if tid is None else queries.best_and_last(self.conn, tid)
 
 
 def open_store(args: argparse.Namespace, lang: str = "en") -> StoreLink | int:
@@ -245,7 +255,8 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     if getattr(app, "open_review", False):
         review_glue.start_review(app)
         return
-    pending = queries.unfinished(link.conn, teller_id(link.conn, link.teller))
+    tid = link.known_teller()
+    pending = [] if tid is None else queries.unfinished(link.conn, tid)
     for attempt in pending[1:]:  # only the newest is offered; older ones are closed
         link.recorder.abandon(attempt.id)
     if not pending:

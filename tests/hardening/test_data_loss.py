@@ -526,3 +526,46 @@ async def test_a_check_left_without_a_verdict_is_closed_as_abandoned_on_the_next
     from coach.store.queries import checks
 
     assert checks(conn, 1)[0]["verdict"] == "abandoned"
+
+
+async def test_a_new_teller_chosen_while_the_database_is_locked_does_not_wait_for_the_lock(tmp_path):
+    """The name screen, then the library at once (not after the 15 s busy timeout); the teller's
+    row and first answer are written by the Outbox once the lock is gone."""
+    pytest.importorskip("textual")
+    import time
+
+    from coach.store import connect
+    from coach.tui import catalog
+    from coach.tui.app import CoachApp
+    from coach.tui.store_glue import StoreLink
+
+    path = tmp_path / "h.sqlite3"
+    conn = connect(path)
+    library = Path(__file__).parent.parent / "fixtures" / "store" / "library"
+    app = CoachApp(catalog.build([library], bundled=False, user=False), store=StoreLink(conn, None), seed=3)
+    locker = _hold_write_lock(path)
+    try:
+        async with app.run_test(size=(100, 34)) as pilot:
+            await pilot.pause()
+            assert type(app.screen).__name__ == "TellerScreen"
+            started = time.monotonic()
+            await pilot.press(*"Zhou", "enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "LibraryScreen" and app.store.teller == "Zhou"
+            assert time.monotonic() - started < 5  # the busy timeout is 15 s
+            await pilot.press("enter")  # the first scenario's briefing
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("1")
+            await pilot.pause()
+            assert conn.execute("SELECT count(*) FROM tellers WHERE name = 'Zhou'").fetchone()[0] == 0
+            locker.execute("ROLLBACK")
+            for _ in range(60):
+                await pilot.pause(0.1)
+                if conn.execute("SELECT count(*) FROM answers").fetchone()[0]:
+                    break
+            assert conn.execute("SELECT t.name, count(*) FROM answers AS n JOIN attempts AS a ON a.id = n.attempt_id"
+                                " JOIN tellers AS t ON t.id = a.teller_id").fetchall() == [("Zhou", 1)]
+    finally:
+        locker.close()
