@@ -74,8 +74,8 @@ class CoachApp(App[int]):
         self._paths = None  # the library's files, when listed already
         self._catalog_worker = None
         self._catalog_waiting: list = []
-        self._painted = False
-        self._after_paint: list = []
+        self._first_screen_up = False
+        self._after_first_screen: list = []
         from coach.tui.quiet_gc import QuietCollector
 
         self.collector = QuietCollector()
@@ -115,10 +115,10 @@ class CoachApp(App[int]):
         """Call `callback()` once the first screen is up and complete (the library listed, when it
         is the first screen): work the teller does not see waits instead of delaying what they
         see (the UI thread's work slows the catalog worker too). Now, if that time has come."""
-        if self._painted:
+        if self._first_screen_up:
             callback()
         else:
-            self._after_paint.append(callback)
+            self._after_first_screen.append(callback)
 
     def _after_first_paint(self) -> None:
         from coach.tui import quiet_gc
@@ -130,8 +130,8 @@ class CoachApp(App[int]):
             self._first_screen_done()
 
     def _first_screen_done(self) -> None:
-        self._painted = True
-        waiting, self._after_paint = self._after_paint, []
+        self._first_screen_up = True
+        waiting, self._after_first_screen = self._after_first_screen, []
         for callback in waiting:
             callback()
         self._warm_up()
@@ -247,7 +247,7 @@ class CoachApp(App[int]):
             self.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}", severity="error", markup=False)
         # The search index is built by the warm-up after the list is on screen (a search before it
         # builds its own): computed here it would hold the GIL while the list is drawn.
-        self.call_from_thread(self._catalog_ready, entries, None)
+        self.call_from_thread(self._catalog_ready, entries)
 
     def _library_screens(self):
         found = [s for s in self.screen_stack if type(s).__name__ == "LibraryScreen"]
@@ -265,9 +265,9 @@ class CoachApp(App[int]):
             for screen in self._library_screens():
                 screen.set_hay(entries, hay)
 
-    def _catalog_ready(self, entries: list[Entry], hay: list[str] | None) -> None:
+    def _catalog_ready(self, entries: list[Entry]) -> None:
         if self.entries is None:
-            self.entries, self._hay = entries, hay
+            self.entries = entries
         for screen in self._library_screens():
             if screen.pending:
                 screen.set_entries(self.entries, self._hay)

@@ -9,6 +9,17 @@ from __future__ import annotations
 from .conftest import choose_file_index, library_app, name, screen_text
 
 
+def never_painted_library():
+    """A library app whose callbacks after the first paint never run: the search field stays a stub."""
+    from coach.tui.app import CoachApp
+
+    class NeverPainted(CoachApp):
+        def after_first_paint(self, callback) -> None:
+            pass
+
+    return NeverPainted(library_app("en").entries, lang="en", bundled=False, user=False)
+
+
 def by_id(app, sid: str):
     return next(e for e in app.entries if e.id == sid)
 
@@ -165,13 +176,7 @@ async def test_the_search_field_is_a_real_input_once_the_library_is_up():
 
 
 async def test_slash_searches_even_before_the_field_replaced_its_stub():
-    from coach.tui.app import CoachApp
-
-    class NeverPainted(CoachApp):  # the callbacks after the first paint never run
-        def after_first_paint(self, callback) -> None:
-            pass
-
-    app = NeverPainted(library_app("en").entries, lang="en", bundled=False, user=False)
+    app = never_painted_library()
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.screen.query("#lib-search-stub") and "Search" in screen_text(app)
         await pilot.press("slash", *"order")
@@ -181,13 +186,7 @@ async def test_slash_searches_even_before_the_field_replaced_its_stub():
 
 
 async def test_a_click_on_the_search_stub_opens_the_search_field():
-    from coach.tui.app import CoachApp
-
-    class NeverPainted(CoachApp):
-        def after_first_paint(self, callback) -> None:
-            pass
-
-    app = NeverPainted(library_app("en").entries, lang="en", bundled=False, user=False)
+    app = never_painted_library()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.click("#lib-search-stub")
         await pilot.press(*"order")

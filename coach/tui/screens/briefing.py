@@ -17,6 +17,7 @@ from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
+from coach.tui.screens.kept import Kept
 from coach.tui.widgets.mood_meter import mood_text
 
 
@@ -26,7 +27,7 @@ def labelled(label: str, value: str) -> Text:
     return text
 
 
-class BriefingScreen(Screen):
+class BriefingScreen(Screen, Kept):
     DEFAULT_CSS = """
     #brief-body { height: 1fr; }
     #brief-body > Static { margin-top: 1; }
@@ -40,10 +41,20 @@ class BriefingScreen(Screen):
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
+    TOP = "#brief-body"
+
     def __init__(self, entry: Entry) -> None:
         super().__init__()
+        self.take(entry)
+
+    def take(self, entry: Entry) -> None:
         self.entry = entry
         self._loader = None
+
+    def reuse(self, entry: Entry) -> None:
+        super().reuse(entry)
+        if self.is_mounted:
+            self._start_loading()  # the new entry's file, as it is now
 
     def compose(self) -> ComposeResult:
         yield Static(id="brief-title", classes="screen-title")
@@ -55,18 +66,6 @@ class BriefingScreen(Screen):
             yield Static(id="brief-card")  # mood, profile, wants, focus
             yield Static(id="brief-mode", classes="mode")
         yield Static(id="brief-keys", classes="keys")
-
-    def reuse(self, entry: Entry) -> None:
-        """Shown again (CoachApp.kept_screen) for this entry: its text, the top of the card, and a
-        fresh load of its file."""
-        self.entry = entry
-        self._loader = None
-        if self.is_mounted:
-            self.relang()
-            body = self.query_one("#brief-body")
-            body.scroll_home(animate=False)
-            body.focus()
-            self._start_loading()
 
     def on_mount(self) -> None:
         self.relang()

@@ -10,9 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from coach.tui.i18n import t
+from coach.tui.screens.kept import Kept
 
 
-class ConfirmQuitScreen(ModalScreen[bool]):
+class ConfirmQuitScreen(ModalScreen[bool], Kept):
     DEFAULT_CSS = """
     ConfirmQuitScreen { align: center middle; }
     #quit-box { width: 50; max-width: 100%; height: auto; border: round $warning; padding: 1 2; background: $surface; }
@@ -25,18 +26,15 @@ class ConfirmQuitScreen(ModalScreen[bool]):
 
     def __init__(self, question: str = "quit_q") -> None:
         super().__init__()
+        self.take(question)
+
+    def take(self, question: str) -> None:
         self.question = question
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quit-box"):
             yield Static(id="quit-text")
             yield Static(id="quit-keys")  # not .keys: inside the box, not docked at the bottom
-
-    def reuse(self, question: str) -> None:
-        """Shown again (CoachApp.kept_screen) with this question."""
-        self.question = question
-        if self.is_mounted:
-            self.relang()
 
     def on_mount(self) -> None:
         self.relang()

@@ -17,6 +17,7 @@ from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.controller import SessionController
 from coach.tui.i18n import t
+from coach.tui.screens.kept import Kept
 from coach.tui.widgets.choice_list import ChoiceList
 from coach.tui.widgets.mood_meter import MoodMeter
 from coach.tui.widgets.phase_bar import PhaseBar
@@ -40,7 +41,7 @@ def transcript_lines(controller: SessionController, lang: str) -> list[Text]:
     return lines
 
 
-class ConversationScreen(Screen):
+class ConversationScreen(Screen, Kept):
     DEFAULT_CSS = """
     #conv-body { height: 1fr; min-height: 3; }
     #conv-transcript { color: $text-muted; margin-bottom: 1; }
@@ -57,8 +58,11 @@ class ConversationScreen(Screen):
 
     def __init__(self, entry: Entry, controller: SessionController) -> None:
         super().__init__()
-        self.entry = entry
-        self.controller = controller
+        self.take(entry, controller)
+
+    def take(self, entry: Entry, controller: SessionController) -> None:
+        self.entry, self.controller = entry, controller
+        self._same_step = None  # relang scrolls to the end and focuses the choices itself
 
     def compose(self) -> ComposeResult:
         yield Static(id="conv-title", classes="screen-title")
@@ -71,13 +75,6 @@ class ConversationScreen(Screen):
         yield Static(id="conv-prompt", classes="prompt")
         yield ChoiceList(id="conv-choices")
         yield Static(id="conv-keys", classes="keys")
-
-    def reuse(self, entry: Entry, controller: SessionController) -> None:
-        """Shown again (CoachApp.kept_screen) for another session."""
-        self.entry, self.controller = entry, controller
-        self._same_step = None
-        if self.is_mounted:
-            self.relang()
 
     def on_mount(self) -> None:
         self.relang()

@@ -21,6 +21,7 @@ from coach.tui.catalog import Entry
 from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
 from coach.tui.screens.feedback import missed, quote_lines
+from coach.tui.screens.kept import Kept
 
 BAR = 20
 
@@ -34,7 +35,7 @@ def bar_line(name: str, score: int, earned: int, possible: int, width: int) -> T
     return line
 
 
-class DebriefScreen(Screen):
+class DebriefScreen(Screen, Kept):
     DEFAULT_CSS = """
     #db-body { height: 1fr; }
     #db-body > Static { margin-bottom: 1; }
@@ -49,20 +50,15 @@ class DebriefScreen(Screen):
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
+    TOP = "#db-body"
+
     def __init__(self, entry: Entry, controller: SessionController) -> None:
         super().__init__()
-        self.entry, self.controller = entry, controller
-        self.card = controller.finish()
+        self.take(entry, controller)
 
-    def reuse(self, entry: Entry, controller: SessionController) -> None:
-        """Shown again (CoachApp.kept_screen) after another session."""
+    def take(self, entry: Entry, controller: SessionController) -> None:
         self.entry, self.controller = entry, controller
         self.card = controller.finish()
-        if self.is_mounted:
-            self.relang()
-            body = self.query_one("#db-body")
-            body.scroll_home(animate=False)
-            body.focus()
 
     def compose(self) -> ComposeResult:
         yield Static(id="db-title", classes="screen-title")

@@ -17,6 +17,7 @@ from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
+from coach.tui.screens.kept import Kept
 
 
 def verdict_key(turn: Turn) -> str:
@@ -140,7 +141,7 @@ class FeedbackCard(ModalScreen):
         raise NotImplementedError
 
 
-class FeedbackScreen(FeedbackCard):
+class FeedbackScreen(FeedbackCard, Kept):
     """Dismissed with "continue" or "undo"."""
 
     HELP = "feedback"
@@ -151,21 +152,17 @@ class FeedbackScreen(FeedbackCard):
         Binding("question_mark", "app.help", "Help", show=False),  # app bindings stop at a modal
     ]
 
-    def __init__(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
-        super().__init__(classes=verdict_key(turn))
-        self.entry, self.controller, self.turn = entry, controller, turn
+    TOP = "#fb-box"
 
-    def reuse(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
-        """Shown again (CoachApp.kept_screen) for another choice: its verdict's border, its text."""
+    def __init__(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
+        super().__init__()
+        self.take(entry, controller, turn)
+
+    def take(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
         self.entry, self.controller, self.turn = entry, controller, turn
-        key = verdict_key(turn)
+        key = verdict_key(turn)  # the border's colour
         for other in ("good", "fair", "poor", "critical"):
             self.set_class(other == key, other)
-        if self.is_mounted:
-            self.relang()
-            box = self.query_one("#fb-box")
-            box.scroll_home(animate=False)
-            box.focus()
 
     def relang(self) -> None:
         lang = self.app.lang

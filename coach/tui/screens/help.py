@@ -10,9 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from coach.tui.i18n import HELP_KEYS, pair, t
+from coach.tui.screens.kept import Kept
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ModalScreen[None], Kept):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     #help-box {
@@ -22,18 +23,14 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,enter,question_mark", "close", "Close", show=False)]
 
+    TOP = "#help-box"
+
     def __init__(self, screen_key: str) -> None:
         super().__init__()
-        self.screen_key = screen_key if screen_key in HELP_KEYS else "library"
+        self.take(screen_key)
 
-    def reuse(self, screen_key: str) -> None:
-        """Shown again (CoachApp.kept_screen) over another screen: that screen's keys."""
+    def take(self, screen_key: str) -> None:
         self.screen_key = screen_key if screen_key in HELP_KEYS else "library"
-        if self.is_mounted:
-            self.relang()
-            box = self.query_one("#help-box")
-            box.scroll_home(animate=False)
-            box.focus()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
