@@ -1,6 +1,6 @@
 """CoachApp: the teller's coach, from the scenario library to the debrief.
 
-The app only drives a `SessionController` (coach/tui/controller.py) and draws it. The history store
+The app only drives a `SessionController` (coach/tui/controllers/session.py) and draws it. The history store
 plugs in through two optional arguments: `recorder` (start/answer/undo/finish, called only by the
 controller) and `best_scores` ({scenario id: (best, last)}, shown in the library).
 """
@@ -16,10 +16,10 @@ from textual.binding import Binding
 
 from coach.tui import i18n
 from coach.tui.catalog import Entry
-from coach.tui.controller import ASSESSMENT, PRACTICE
+from coach.tui.controllers.session import ASSESSMENT, PRACTICE
 
 if TYPE_CHECKING:
-    from coach.tui.controller import RecorderLike, SessionController
+    from coach.tui.controllers.session import RecorderLike, SessionController
 
 
 class _Stopped(Exception):
@@ -138,7 +138,7 @@ class CoachApp(App[int]):
 
     # Modules the next key presses need, imported in a thread once the first screen is up (and the
     # library checked), so the first press of each key does not pay for them.
-    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controller",
+    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controllers.session",
             "coach.tui.screens.briefing", "coach.tui.screens.conversation", "coach.tui.screens.feedback",
             "coach.tui.screens.debrief", "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
 
@@ -305,7 +305,7 @@ class CoachApp(App[int]):
             self.notify(entry.error or str(entry.path), severity="error", markup=False)
             self.show_library()
             return
-        from coach.tui.controller import SessionController
+        from coach.tui.controllers.session import SessionController
 
         seed = None if self.seed is None else self.seed + self._sessions
         self._sessions += 1

@@ -298,7 +298,7 @@ def _close_interrupted_checks(link: StoreLink) -> None:
 
 def resume(app: "CoachApp", entry, offer) -> None:
     """Continue the interrupted attempt at its exact step, with the same scorecard."""
-    from coach.tui.controller import SessionController
+    from coach.tui.controllers.session import SessionController
     from coach.tui.screens.conversation import ConversationScreen
 
     mode = offer.attempt.mode

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coach import check
-from coach.tui.controller import ASSESSMENT, SessionController
+from coach.tui.controllers.session import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.store_glue import outbox, watch_outbox

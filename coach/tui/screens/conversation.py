@@ -15,16 +15,16 @@ from coach.engine import Turn
 from coach.principles import PHASES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
-from coach.tui.controller import SessionController
 from coach.tui.i18n import t
 from coach.tui.screens.kept import Kept
+from coach.tui.views import Play
 from coach.tui.widgets.choice_list import ChoiceList
 from coach.tui.widgets.mood_meter import MoodMeter
 from coach.tui.widgets.phase_bar import PhaseBar
 from coach.tui.widgets.transcript import Transcript
 
 
-def transcript_lines(controller: SessionController, lang: str) -> list[Text]:
+def transcript_lines(controller: Play, lang: str) -> list[Text]:
     """The customer's words and the teller's choices so far."""
     scenario = controller.scenario
     lines: list[Text] = []
@@ -56,11 +56,11 @@ class ConversationScreen(Screen, Kept):
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
-    def __init__(self, entry: Entry, controller: SessionController) -> None:
+    def __init__(self, entry: Entry, controller: Play) -> None:
         super().__init__()
         self.take(entry, controller)
 
-    def take(self, entry: Entry, controller: SessionController) -> None:
+    def take(self, entry: Entry, controller: Play) -> None:
         self.entry, self.controller = entry, controller
         self._same_step = None  # relang scrolls to the end and focuses the choices itself
 

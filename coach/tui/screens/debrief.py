@@ -18,10 +18,10 @@ from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
 from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PHASES, PRINCIPLES, pick
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
-from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
 from coach.tui.screens.feedback import missed, quote_lines
 from coach.tui.screens.kept import Kept
+from coach.tui.views import Play
 
 BAR = 20
 
@@ -52,11 +52,11 @@ class DebriefScreen(Screen, Kept):
 
     TOP = "#db-body"
 
-    def __init__(self, entry: Entry, controller: SessionController) -> None:
+    def __init__(self, entry: Entry, controller: Play) -> None:
         super().__init__()
         self.take(entry, controller)
 
-    def take(self, entry: Entry, controller: SessionController) -> None:
+    def take(self, entry: Entry, controller: Play) -> None:
         self.entry, self.controller = entry, controller
         self.card = controller.finish()
 
