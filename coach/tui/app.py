@@ -60,7 +60,7 @@ class CoachApp(App[int]):
         self.mode = ASSESSMENT if assess else PRACTICE
         self.start_entry = start
         self.extra_dirs = list(extra_dirs)
-        self.store = store  # a coach.tui.store_glue.StoreLink: teller, resume, history, check
+        self.store = store  # a coach.tui.controllers.link.StoreLink: teller, resume, history, check
         self.recorder = recorder if recorder is not None or store is None else store.recorder
         self.best_scores = dict(best_scores or {})
         self.seed = seed

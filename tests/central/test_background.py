@@ -17,7 +17,7 @@ DEAD = "postgresql://coach_admin:Hidden-Pw-1@127.0.0.1:1/coach"
 
 
 def _link(tmp_path, monkeypatch, url, teller="Ann"):
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     monkeypatch.setenv("COACH_CENTRAL", url)
     monkeypatch.setenv("COACH_BRANCH", "B7")
@@ -68,7 +68,7 @@ async def test_library_screen_shows_the_failed_sync(tmp_path, monkeypatch):
     pytest.importorskip("textual")
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = make_history(tmp_path / "h.sqlite3", [("Ann", [0, 0, 0, 0])])
     monkeypatch.setenv("COACH_CENTRAL", DEAD)

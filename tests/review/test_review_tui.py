@@ -14,7 +14,7 @@ from coach.store import review as cards
 from coach.store.recorder import Recorder
 from coach.tui.app import CoachApp
 from coach.tui.catalog import build, load_entry
-from coach.tui.store_glue import StoreLink
+from coach.tui.controllers.link import StoreLink
 from tests.tui.conftest import name, screen_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "review"

@@ -18,7 +18,7 @@ from coach import check
 from coach.tui.controllers.session import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
-from coach.tui.store_glue import outbox, watch_outbox
+from coach.tui.controllers.link import outbox, watch_outbox
 from coach.untrusted import one_line
 
 TEXT = {
