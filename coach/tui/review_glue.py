@@ -1,5 +1,5 @@
-"""Spaced review and "say it yourself" inside CoachApp: the due count on the library, the `r` key,
-and storing typed replies and self-ratings. The screens only draw; the store is reached here."""
+"""Spaced review inside CoachApp: the `r` key, and storing answers, typed replies and self-ratings.
+The due count on the library and practice's typed replies are the StoreLink's (controllers/link.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from coach.store import review as cards
 from coach.store.tellers import teller_id
+from coach.tui.controllers.stack import show_main
 
 if TYPE_CHECKING:
     from coach.scenario.markers import ReplyCheck
@@ -19,19 +20,6 @@ SESSION_ITEMS = 20
 def _link(app: "CoachApp"):
     link = getattr(app, "store", None)
     return link if link is not None and link.teller else None
-
-
-def count_due(app: "CoachApp") -> None:
-    """How many review items are due now, for the library's status line (None without a store)."""
-    link = _link(app)
-    if link is None:
-        app.review_due = None
-        return
-    try:
-        tid = link.known_teller()  # a teller with no row yet has nothing due (and writes nothing here)
-        app.review_due = 0 if tid is None else cards.count_due(link.conn, tid)
-    except Exception:  # a count is not worth a crash; the review itself reports problems
-        app.review_due = None
 
 
 def start_review(app: "CoachApp") -> None:
@@ -49,8 +37,8 @@ def start_review(app: "CoachApp") -> None:
     pool = [(e.scenario, e.sha256) for e in app.all_entries()
             if e.ok and e.id in wanted and e.scenario is not None]
     deck = review.build(link.conn, tid, pool, seed=getattr(app, "seed", None), limit=SESSION_ITEMS)
-    app.controller = None
-    app._main(ReviewScreen(deck.items, ReviewLink(app)))
+    app.practice.drop_play()
+    show_main(app, ReviewScreen(deck.items, ReviewLink(app)))
 
 
 class ReviewLink:
@@ -75,23 +63,4 @@ class ReviewLink:
         return cards.count_due_tomorrow(self.conn, self.teller_id)
 
     def done(self) -> None:
-        self.app.show_library()
-
-
-def practice_reply(app: "CoachApp", scenario, sha256: str, step_id: str, lang: str, text: str,
-                   check: "ReplyCheck", rating: int, attempt_id) -> None:
-    """A reply typed during practice: stored with the attempt; the self-rating feeds the step's
-    review card (created when the teller rates themselves Again or Hard)."""
-    link = _link(app)
-    if link is None:
-        return
-    tid = teller_id(link.conn, link.teller)
-    card_id = cards.card_for(link.conn, tid, scenario.id, step_id)
-    if card_id is None and rating <= cards.HARD:
-        step = scenario.steps[step_id]
-        card_id = cards.create_card(link.conn, tid, scenario.id, sha256, step_id, step.fingerprint(),
-                                    attempt_id if isinstance(attempt_id, int) else None)
-    if card_id is not None:
-        cards.review(link.conn, card_id, rating, how="typed")
-    cards.save_reply(link.conn, tid, scenario.id, step_id, lang, text, check.to_dict(), rating,
-                     attempt_id=attempt_id if isinstance(attempt_id, int) else None, card_id=card_id)
+        self.app.practice.show_library()

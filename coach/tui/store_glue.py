@@ -7,31 +7,18 @@ coach/tui/controllers/link.py. Without a link the app runs as before (nothing st
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from coach.store import queries
 from coach.store.tellers import teller_id, tellers
 from coach.tui.controllers.link import StoreLink, watch_outbox
+from coach.tui.controllers.stack import show_main
 
 if TYPE_CHECKING:
     from coach.tui.app import CoachApp
 
 
 # ---- inside the app ---------------------------------------------------------------------------
-
-def sync_line(app: "CoachApp") -> str:
-    """The library's quiet line about the central sync ('' when all is well or sync is off)."""
-    link: StoreLink | None = getattr(app, "store", None)
-    if link is None or link.background is None:
-        return ""
-    from coach.central.background import status_line
-
-    try:
-        return status_line(link.conn, app.lang)
-    except sqlite3.Error:
-        return ""
-
 
 def on_app_mount(app: "CoachApp") -> None:
     """Ask for the teller if needed, then offer to resume an interrupted session."""
@@ -41,7 +28,7 @@ def on_app_mount(app: "CoachApp") -> None:
 
     def synced() -> None:
         try:
-            app.call_from_thread(_refresh_library, app)
+            app.call_from_thread(_synced, app, link)
         except Exception:  # noqa: BLE001 - the app has closed: nothing to redraw
             pass
 
@@ -62,6 +49,11 @@ def on_app_mount(app: "CoachApp") -> None:
     app.push_screen(TellerScreen(tellers(link.conn), app.lang), chosen)
 
 
+def _synced(app: "CoachApp", link: StoreLink) -> None:
+    app.sync_lines = link.sync_lines()
+    _refresh_library(app)
+
+
 def _refresh_library(app: "CoachApp") -> None:
     for screen in app.screen_stack:
         fill = getattr(screen, "fill", None)
@@ -74,12 +66,13 @@ def _refresh_library(app: "CoachApp") -> None:
 
 def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     app.best_scores.update(link.best_scores())
-    from coach.tui import review_glue
-
-    review_glue.count_due(app)
+    app.review_due = link.count_due()
+    app.sync_lines = link.sync_lines()
     _refresh_library(app)
     app.after_first_paint(lambda: _close_interrupted_checks(link))  # housekeeping: nothing on screen
     if getattr(app, "open_review", False):
+        from coach.tui import review_glue
+
         review_glue.start_review(app)
         return
     tid = link.known_teller()
@@ -106,11 +99,11 @@ def _offer_resume(app: "CoachApp", link: StoreLink, attempt, found) -> None:
     def answered(go_on: bool | None) -> None:
         entry = entries.get(attempt.scenario_id)
         if go_on and offer.status == "ok" and entry is not None:
-            resume(app, entry, offer)
+            app.practice.resume(entry, offer)
             return
         link.recorder.abandon(attempt.id)
         if offer.status == "changed" and entry is not None:
-            app.show_briefing(entry)  # restart it instead
+            app.practice.show_briefing(entry)  # restart it instead
 
     app.push_screen(ResumeScreen(offer, app.lang), answered)
 
@@ -121,19 +114,6 @@ def _close_interrupted_checks(link: StoreLink) -> None:
     freezes the start."""
     if link.recorder.bound:
         link.recorder.inner.close_open_checks()
-
-
-def resume(app: "CoachApp", entry, offer) -> None:
-    """Continue the interrupted attempt at its exact step, with the same scorecard."""
-    from coach.tui.controllers.session import SessionController
-    from coach.tui.screens.conversation import ConversationScreen
-
-    mode = offer.attempt.mode
-    # the offer loaded the file now and replayed the answers on it: play exactly that
-    app.controller = SessionController(offer.scenario, sha256=offer.sha256, mode=mode, lang=app.lang,
-                                       recorder=app.recorder, session=offer.session,
-                                       attempt_id=offer.attempt.id)
-    app._main(app.kept_screen(ConversationScreen, entry, app.controller))
 
 
 def show_history(app: "CoachApp") -> None:
@@ -164,17 +144,14 @@ def start_check(app: "CoachApp", minutes: int = 10, pass_mark: int = 80) -> None
     tid = teller_id(link.conn, link.teller)
     chosen = check.select(library, minutes, queries.principle_averages(link.conn, tid),
                           queries.last_practised(link.conn, tid))
-    app.controller = None
-    app._main(CheckScreen(link.conn, link.teller, chosen, minutes=minutes, pass_mark=pass_mark,
+    app.practice.drop_play()
+    show_main(app, CheckScreen(link.conn, link.teller, chosen, minutes=minutes, pass_mark=pass_mark,
                           lang=app.lang, library=library, seed=getattr(app, "seed", None)))
 
 
 def after_check(app: "CoachApp", verdict: Any) -> None:
     app.best_scores.update(app.store.best_scores()) if getattr(app, "store", None) else None
-    from coach.tui import review_glue
-
-    review_glue.count_due(app)  # the check's misses are review items now
     background = getattr(getattr(app, "store", None), "background", None)
     if background is not None:
         background.kick()  # the check's attempts and verdict go to the central store too
-    app.show_library()
+    app.practice.show_library()  # with the due count: the check's misses are review items now

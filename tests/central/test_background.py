@@ -44,12 +44,7 @@ def test_a_finished_attempt_is_synced_in_the_background(central, tmp_path, monke
     _play(link)
     link.background.wait(60)
     assert rows(central, "SELECT branch, teller FROM coach.attempts") == [("B7", "Ann")]
-    from coach.tui.store_glue import sync_line
-
-    class App:
-        store, lang = link, "en"
-
-    assert sync_line(App()) == ""  # all synced: nothing to say
+    assert not any(link.sync_lines().values())  # all synced: nothing to say
 
 
 def test_server_down_does_not_block_and_the_library_says_so_quietly(tmp_path, monkeypatch):

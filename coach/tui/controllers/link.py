@@ -12,11 +12,15 @@ import argparse
 import atexit
 import sqlite3
 import sys
+from typing import TYPE_CHECKING
+
 from coach.store import queries
 from coach.store.db import BrokenDatabase, StoreError, connect, default_path, move_aside
 from coach.store.write_queue import Outbox
 from coach.store.tellers import clean_name, find_teller, teller_id, tellers
 
+if TYPE_CHECKING:
+    from coach.scenario.markers import ReplyCheck
 
 
 def add_store_arguments(p: argparse.ArgumentParser) -> None:
@@ -145,6 +149,51 @@ class StoreLink:
     def best_scores(self) -> dict[str, tuple[int, int]]:
         tid = self.known_teller()
         return {} if tid is None else queries.best_and_last(self.conn, tid)
+
+    def count_due(self) -> int | None:
+        """How many review items are due now (None when that cannot be read: a count is not worth
+        a crash; the review itself reports problems)."""
+        if not self.teller:
+            return None
+        from coach.store import review as cards
+
+        try:
+            tid = self.known_teller()  # a teller with no row yet has nothing due (and writes nothing here)
+            return 0 if tid is None else cards.count_due(self.conn, tid)
+        except Exception:
+            return None
+
+    def sync_lines(self) -> dict[str, str]:
+        """The library's quiet line about the central sync, by language ({} or '' when all is well
+        or sync is off)."""
+        if self.background is None:
+            return {}
+        from coach.central.background import status_line
+        from coach.tui.i18n import LANGS
+
+        try:
+            return {lang: status_line(self.conn, lang) for lang in LANGS}
+        except sqlite3.Error:
+            return {}
+
+    def save_practice_reply(self, scenario, sha256: str, step_id: str, lang: str, text: str,
+                            check: "ReplyCheck", rating: int, attempt_id) -> None:
+        """A reply typed during practice: stored with the attempt; the self-rating feeds the step's
+        review card (created when the teller rates themselves Again or Hard)."""
+        if not self.teller:
+            return
+        from coach.store import review as cards
+
+        tid = teller_id(self.conn, self.teller)
+        card_id = cards.card_for(self.conn, tid, scenario.id, step_id)
+        if card_id is None and rating <= cards.HARD:
+            step = scenario.steps[step_id]
+            card_id = cards.create_card(self.conn, tid, scenario.id, sha256, step_id, step.fingerprint(),
+                                        attempt_id if isinstance(attempt_id, int) else None)
+        if card_id is not None:
+            cards.review(self.conn, card_id, rating, how="typed")
+        cards.save_reply(self.conn, tid, scenario.id, step_id, lang, text, check.to_dict(), rating,
+                         attempt_id=attempt_id if isinstance(attempt_id, int) else None, card_id=card_id)
 
 
 def open_store(args: argparse.Namespace, lang: str = "en") -> StoreLink | int:
