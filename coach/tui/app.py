@@ -20,6 +20,7 @@ from textual.binding import Binding
 from coach.tui import i18n
 from coach.tui.catalog import Entry
 from coach.tui.controllers.practice import PracticeController
+from coach.tui.controllers.review import ReviewController
 from coach.tui.controllers.session import ASSESSMENT, PRACTICE
 
 if TYPE_CHECKING:  # the screens' messages are routed by handler name: no screen is imported at start-up
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the screens' messages are routed by handler name: no screen
     from coach.tui.screens.conversation import ConversationScreen
     from coach.tui.screens.debrief import DebriefScreen
     from coach.tui.screens.library import LibraryScreen
+    from coach.tui.screens.review import ReviewScreen
 
 
 class _Stopped(Exception):
@@ -55,7 +57,7 @@ class CoachApp(App[int]):
         Binding("f2", "switch_lang", "Language", show=False, priority=True),
         Binding("h", "history", "History", show=False),  # from the library (coach/tui/store_glue.py)
         Binding("c", "check", "Pre-shift check", show=False),
-        Binding("r", "review", "Review", show=False),  # due review items (coach/tui/review_glue.py)
+        Binding("r", "review", "Review", show=False),  # due review items (coach/tui/controllers/review.py)
     ]
 
     def __init__(self, entries: list[Entry] | None = None, *, lang: str = "en", assess: bool = False,
@@ -88,6 +90,7 @@ class CoachApp(App[int]):
 
         self.collector = QuietCollector()
         self.practice = PracticeController(self)
+        self.review = ReviewController(self, self.practice)
 
     @property
     def controller(self) -> SessionController | None:
@@ -319,6 +322,15 @@ class CoachApp(App[int]):
     def on_debrief_screen_to_library(self, message: DebriefScreen.ToLibrary) -> None:
         self.practice.show_library()
 
+    def on_review_screen_chosen(self, message: ReviewScreen.Chosen) -> None:
+        self.review.choose(message.item, message.position, message.seconds)
+
+    def on_review_screen_say(self, message: ReviewScreen.Say) -> None:
+        self.review.say(message.item)
+
+    def on_review_screen_done(self, message: ReviewScreen.Done) -> None:
+        self.review.done()
+
     # ---- actions ----------------------------------------------------------------------------
 
     def action_request_quit(self) -> None:
@@ -340,9 +352,7 @@ class CoachApp(App[int]):
         store_glue.start_check(self)
 
     def action_review(self) -> None:
-        from coach.tui import review_glue
-
-        review_glue.start_review(self)
+        self.review.start()
 
     def after_check(self, verdict: Any) -> None:
         from coach.tui import store_glue

@@ -71,9 +71,7 @@ def _after_teller(app: "CoachApp", link: StoreLink) -> None:
     _refresh_library(app)
     app.after_first_paint(lambda: _close_interrupted_checks(link))  # housekeeping: nothing on screen
     if getattr(app, "open_review", False):
-        from coach.tui import review_glue
-
-        review_glue.start_review(app)
+        app.review.start()
         return
     tid = link.known_teller()
     pending = [] if tid is None else queries.unfinished(link.conn, tid)

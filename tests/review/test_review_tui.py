@@ -260,7 +260,7 @@ async def test_a_history_that_cannot_be_written_is_a_message_and_the_item_stays(
         def locked(*a, **kw):
             raise sqlite3.OperationalError("database is locked")
 
-        screen.link.rate = locked
+        app.review.rate = locked
         await pilot.press("enter")
         await pilot.press(str(best_position(app)))
         await settle(pilot)

@@ -7,4 +7,5 @@ which screen comes next. Each module here imports only those listed before it.
     stack     showing a main screen on Textual's screen stack
     link      the history store: StoreLink (teller, Outbox, due count, sync line), open_store
     practice  library -> briefing -> conversation -> feedback -> debrief; leaving; resuming
+    review    spaced review (r, `coach review`)
 """
