@@ -19,6 +19,7 @@ from textual.binding import Binding
 
 from coach.tui import i18n
 from coach.tui.catalog import Entry
+from coach.tui.controllers.check import CheckController
 from coach.tui.controllers.practice import PracticeController
 from coach.tui.controllers.review import ReviewController
 from coach.tui.controllers.session import ASSESSMENT, PRACTICE
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the screens' messages are routed by handler name: no screen
     from coach.tui.controllers.link import StoreLink
     from coach.tui.controllers.session import RecorderLike, SessionController
     from coach.tui.screens.briefing import BriefingScreen
+    from coach.tui.screens.check import CheckScreen, VerdictScreen
     from coach.tui.screens.conversation import ConversationScreen
     from coach.tui.screens.debrief import DebriefScreen
     from coach.tui.screens.library import LibraryScreen
@@ -91,6 +93,7 @@ class CoachApp(App[int]):
         self.collector = QuietCollector()
         self.practice = PracticeController(self)
         self.review = ReviewController(self, self.practice)
+        self.checks = CheckController(self, self.practice)
 
     @property
     def controller(self) -> SessionController | None:
@@ -331,6 +334,22 @@ class CoachApp(App[int]):
     def on_review_screen_done(self, message: ReviewScreen.Done) -> None:
         self.review.done()
 
+    def on_check_screen_chosen(self, message: CheckScreen.Chosen) -> None:
+        if self.checks.run is not None:
+            self.checks.run.choose(message.play, message.position, message.turn)
+
+    def on_check_screen_time_up(self, message: CheckScreen.TimeUp) -> None:
+        if self.checks.run is not None:
+            self.checks.run.time_up()
+
+    def on_check_screen_end_requested(self, message: CheckScreen.EndRequested) -> None:
+        if self.checks.run is not None:
+            self.checks.run.request_end()
+
+    def on_verdict_screen_closed(self, message: VerdictScreen.Closed) -> None:
+        if self.checks.run is not None:
+            self.checks.run.close(message.verdict)
+
     # ---- actions ----------------------------------------------------------------------------
 
     def action_request_quit(self) -> None:
@@ -347,22 +366,10 @@ class CoachApp(App[int]):
         store_glue.show_history(self)
 
     def action_check(self) -> None:
-        from coach.tui import store_glue
-
-        store_glue.start_check(self)
+        self.checks.start()
 
     def action_review(self) -> None:
         self.review.start()
-
-    def after_check(self, verdict: Any) -> None:
-        from coach.tui import store_glue
-
-        store_glue.after_check(self, verdict)
-
-    def _main(self, screen) -> None:  # the check screen shows its verdict through it
-        from coach.tui.controllers.stack import show_main
-
-        show_main(self, screen)
 
     def action_help(self) -> None:
         from coach.tui.screens.help import HelpScreen

@@ -1,18 +1,17 @@
-"""The history store inside CoachApp: teller, resume, History and the pre-shift check.
+"""The history store inside CoachApp: teller, resume and History.
 
-CoachApp calls `on_app_mount(app)` once it shows the library, and its `h` / `c` keys call
-`show_history(app)` / `start_check(app)`; the link itself (StoreLink, the Outbox, open_store) is
-coach/tui/controllers/link.py. Without a link the app runs as before (nothing stored).
+CoachApp calls `on_app_mount(app)` once it shows the library, and its `h` key calls
+`show_history(app)`; the link itself (StoreLink, the Outbox, open_store) is coach/tui/controllers/
+link.py, the check coach/tui/controllers/check.py. Without a link the app runs as before.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coach.store import queries
-from coach.store.tellers import teller_id, tellers
+from coach.store.tellers import tellers
 from coach.tui.controllers.link import StoreLink, watch_outbox
-from coach.tui.controllers.stack import show_main
 
 if TYPE_CHECKING:
     from coach.tui.app import CoachApp
@@ -124,32 +123,3 @@ def show_history(app: "CoachApp") -> None:
 
     library = {e.id: e.summary for e in app.all_entries() if e.ok}  # titles and focus: no need to load
     app.push_screen(HistoryScreen(link.conn, link.teller, app.lang, library))
-
-
-def start_check(app: "CoachApp", minutes: int = 10, pass_mark: int = 80) -> None:
-    link: StoreLink | None = getattr(app, "store", None)
-    if link is None or not link.teller:
-        app.notify("The check needs a history database." if app.lang != "zh" else "自测需要练习记录数据库。",
-                   severity="warning")
-        return
-    from coach import check
-    from coach.tui.screens.check import CheckScreen
-
-    library = [check.Candidate(e.scenario, e.path, e.sha256) for e in app.all_entries()
-               if e.ok and e.scenario is not None]
-    if not library:
-        return
-    tid = teller_id(link.conn, link.teller)
-    chosen = check.select(library, minutes, queries.principle_averages(link.conn, tid),
-                          queries.last_practised(link.conn, tid))
-    app.practice.drop_play()
-    show_main(app, CheckScreen(link.conn, link.teller, chosen, minutes=minutes, pass_mark=pass_mark,
-                          lang=app.lang, library=library, seed=getattr(app, "seed", None)))
-
-
-def after_check(app: "CoachApp", verdict: Any) -> None:
-    app.best_scores.update(app.store.best_scores()) if getattr(app, "store", None) else None
-    background = getattr(getattr(app, "store", None), "background", None)
-    if background is not None:
-        background.kick()  # the check's attempts and verdict go to the central store too
-    app.practice.show_library()  # with the due count: the check's misses are review items now

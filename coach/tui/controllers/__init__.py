@@ -8,4 +8,5 @@ which screen comes next. Each module here imports only those listed before it.
     link      the history store: StoreLink (teller, Outbox, due count, sync line), open_store
     practice  library -> briefing -> conversation -> feedback -> debrief; leaving; resuming
     review    spaced review (r, `coach review`)
+    check     the pre-shift check (c, `coach check`)
 """
