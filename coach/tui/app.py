@@ -23,6 +23,7 @@ from coach.tui.controllers.check import CheckController
 from coach.tui.controllers.practice import PracticeController
 from coach.tui.controllers.review import ReviewController
 from coach.tui.controllers.session import ASSESSMENT, PRACTICE
+from coach.tui.controllers.store import StoreController
 
 if TYPE_CHECKING:  # the screens' messages are routed by handler name: no screen is imported at start-up
     from coach.tui.controllers.link import StoreLink
@@ -57,7 +58,7 @@ class CoachApp(App[int]):
         Binding("f1", "help", "Help", show=False, priority=True),
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "switch_lang", "Language", show=False, priority=True),
-        Binding("h", "history", "History", show=False),  # from the library (coach/tui/store_glue.py)
+        Binding("h", "history", "History", show=False),  # from the library (coach/tui/controllers/store.py)
         Binding("c", "check", "Pre-shift check", show=False),
         Binding("r", "review", "Review", show=False),  # due review items (coach/tui/controllers/review.py)
     ]
@@ -94,6 +95,7 @@ class CoachApp(App[int]):
         self.practice = PracticeController(self)
         self.review = ReviewController(self, self.practice)
         self.checks = CheckController(self, self.practice)
+        self.store_flow = StoreController(self, self.practice, self.review)
 
     @property
     def controller(self) -> SessionController | None:
@@ -116,10 +118,7 @@ class CoachApp(App[int]):
         exit_on_signals(self)  # SIGTERM/SIGHUP/SIGQUIT: restore the terminal, keep the answers
         self.collector.start()  # full garbage collections while the teller reads, not mid-key
         self.set_interval(0.25, self.collector.idle_tick, name="quiet-gc")
-        if self.store is not None:
-            from coach.tui import store_glue
-
-            store_glue.on_app_mount(self)
+        self.store_flow.start()  # the teller, then an interrupted session to resume
         self.call_after_refresh(self._after_first_paint)
 
     def get_default_screen(self):
@@ -361,9 +360,7 @@ class CoachApp(App[int]):
         return True
 
     def action_history(self) -> None:
-        from coach.tui import store_glue
-
-        store_glue.show_history(self)
+        self.store_flow.show_history()
 
     def action_check(self) -> None:
         self.checks.start()

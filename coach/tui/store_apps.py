@@ -1,6 +1,6 @@
 """Small hosts for the store's screens: the History screen on its own, and the pre-shift check
 (`coach check` without --auto/--answers). The main CoachApp shows the same screens, driven by the
-same controller (coach/tui/controllers/check.py)."""
+same controllers (coach/tui/controllers/check.py, store.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual.binding import Binding
 from coach import check
 from coach.store import queries
 from coach.tui.controllers.check import CheckRun
-from coach.tui.screens.history import HistoryScreen
+from coach.tui.controllers.store import history_screen
 from coach.tui.screens.teller import TellerScreen
 from coach.tui.signals import exit_on_signals
 
@@ -32,7 +32,7 @@ class HistoryApp(App):
 
     def on_mount(self) -> None:
         exit_on_signals(self)
-        self.push_screen(HistoryScreen(self.conn, self.teller, self.lang, self.library))
+        self.push_screen(history_screen(self.conn, self.teller, self.lang, self.library))
 
 
 class CheckApp(App):

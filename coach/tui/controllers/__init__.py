@@ -9,4 +9,5 @@ which screen comes next. Each module here imports only those listed before it.
     practice  library -> briefing -> conversation -> feedback -> debrief; leaving; resuming
     review    spaced review (r, `coach review`)
     check     the pre-shift check (c, `coach check`)
+    store     at start: who is practising, the interrupted session; History (h)
 """

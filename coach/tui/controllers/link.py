@@ -176,6 +176,13 @@ class StoreLink:
         except sqlite3.Error:
             return {}
 
+    def close_open_checks(self) -> None:
+        """A check that never got its verdict (closed terminal, full disk) is ended without one:
+        history and reports show it as "abandoned". Through the Outbox: a locked database never
+        freezes the start."""
+        if self.recorder.bound:
+            self.recorder.inner.close_open_checks()
+
     def save_practice_reply(self, scenario, sha256: str, step_id: str, lang: str, text: str,
                             check: "ReplyCheck", rating: int, attempt_id) -> None:
         """A reply typed during practice: stored with the attempt; the self-rating feeds the step's
