@@ -266,3 +266,20 @@ async def test_a_history_that_cannot_be_written_is_a_message_and_the_item_stays(
         await settle(pilot)
         assert name(app) == "ReviewScreen" and screen.index == 0 and not screen.finished
         assert any("database is locked" in str(n.message) for n in app._notifications)
+
+
+async def test_an_answer_that_arrives_twice_for_one_item_is_rated_once(db_path):
+    from coach.tui.screens.review import ReviewScreen
+
+    conn, tid = missed_ask(db_path)
+    app = app_for(conn, "en", open_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen, item = app.screen, app.screen.item
+        screen.post_message(ReviewScreen.Chosen(item, 0, 5.0))
+        screen.post_message(ReviewScreen.Chosen(item, 1, 5.0))
+        await settle(pilot)
+        assert name(app) == "ReviewFeedbackScreen" and screen.reviewed == 1
+    assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1
