@@ -20,7 +20,29 @@ def test_new_teller_gets_a_spread_over_the_three_customer_types():
     lib = library()
     chosen = check.select(lib.values(), minutes=5)
     assert [c.type for c in chosen] == ["requesting", "confused", "agitated"]
-    assert [c.id for c in chosen] == ["fund-question", "fee-confusion", "queue-anger"]  # easiest first
+    assert chosen[0].id == "fund-question"  # easiest first among equals
+
+
+def test_new_teller_gets_a_spread_over_the_principles_rather_than_only_the_easiest():
+    lib = library()
+    chosen = check.select(lib.values(), minutes=5)
+    covered = {p for c in chosen for p in c.focus}
+    easiest = {p for cid in ("fund-question", "fee-confusion", "queue-anger") for p in lib[cid].focus}
+    assert len(covered) > len(easiest)
+
+
+def test_a_scenario_practised_recently_gives_way_to_another_training_the_same_weakness():
+    lib = library()
+    averages = {p: (95.0, 3) for p in check.PRINCIPLES}
+    weak = set(lib["form-help"].focus)
+    for p in weak:
+        averages[p] = (30.0, 3)
+    first = check.select(lib.values(), minutes=1, averages=averages)[0]
+    assert first.id == "form-help"
+    rivals = [c for c in lib.values() if set(c.focus) & weak and c.id != "form-help"]
+    assert rivals, "the fixture library has another scenario training the same principles"
+    again = check.select(lib.values(), minutes=1, averages=averages, last_practised={"form-help": "2026-01-02"})[0]
+    assert again.id != "form-help"
 
 
 def test_never_the_same_scenario_twice_and_at_least_one():
@@ -128,3 +150,27 @@ def test_undo_is_kept_but_not_replayed(tmp_path, loaded_long):
     rec.answer(a, s.choose(0), 1.0)
     assert rec.choices(a) == [2, 0] == s.choices_made
     assert conn.execute("SELECT count(*) FROM answers WHERE attempt_id = ?", (a,)).fetchone()[0] == 3
+
+
+def test_daily_checks_draw_from_the_whole_bundled_library_and_still_favour_the_weak_spots():
+    """A teller weak in three principles, checked every morning for twelve days: the checks meet at
+    least half the library, no scenario comes back more than three times, and the weak principles
+    are still trained most."""
+    from collections import Counter
+    from pathlib import Path
+
+    bundled, skipped = check.load_library([Path(__file__).resolve().parents[2] / "scenarios"])
+    assert not skipped and len(bundled) >= 48
+    weak = {"calm_first", "expectations", "root_cause"}
+    averages = {p: ((60.0 if p in weak else 90.0), 10) for p in check.PRINCIPLES}
+    last: dict[str, str] = {}
+    seen: Counter = Counter()
+    trained: Counter = Counter()
+    for day in range(1, 13):
+        for c in check.select(bundled, 10, averages, last):
+            seen[c.id] += 1
+            trained.update(c.focus)
+            last[c.id] = f"2026-03-{day:02d}"
+    assert len(seen) >= len(bundled) // 2, f"{len(seen)} distinct scenarios in twelve checks"
+    assert max(seen.values()) <= 3, seen.most_common(3)
+    assert {p for p, _ in trained.most_common(3)} == weak, trained.most_common(5)
