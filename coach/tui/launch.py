@@ -1,0 +1,32 @@
+"""Run a Textual app the way every coach command does: with drivers safe for a terminal that goes
+away (coach/tui/drivers/), and one line on stderr when a signal or a hang-up ended it."""
+
+from __future__ import annotations
+
+import sys
+
+from coach.tui import hangup
+
+
+def run(app, command: str):
+    """`app.run()`, with coach's driver; its result. `app.stopped_by` says what ended it, if not the teller."""
+    from coach.tui.drivers import coach_driver
+
+    app.driver_class = coach_driver(app.driver_class)
+    try:
+        return app.run()
+    finally:
+        if hangup.terminal_lost():
+            hangup.silence_dead_streams()  # what is printed from now on cannot fail or block
+        why = getattr(app, "stopped_by", None)
+        if why:
+            ended = "the terminal went away" if why == hangup.HANGUP else f"stopped by {why}"
+            say(f"{command}: {ended}; every answer given is saved in the history.")
+
+
+def say(line: str) -> None:
+    """A line on stderr, unless stderr cannot take it (nothing is left to tell then)."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except Exception:  # noqa: BLE001 - OSError, or coach.untrusted.OutputError around one
+        pass
