@@ -13,6 +13,7 @@ def run(app, command: str):
     from coach.tui.drivers import coach_driver
 
     app.driver_class = coach_driver(app.driver_class)
+    _calm_while_closing(app)
     try:
         return app.run()
     finally:
@@ -22,6 +23,23 @@ def run(app, command: str):
         if why:
             ended = "the terminal went away" if why == hangup.HANGUP else f"stopped by {why}"
             say(f"{command}: {ended}; every answer given is saved in the history.")
+
+
+def _calm_while_closing(app) -> None:
+    """Once `exit()` is called, Textual mounts nothing more (`Widget.mount_all`): a screen pushed at
+    that moment (a key pressed as the terminal closed, or as SIGTERM came) finds none of its
+    children in its `on_mount`. The app is ending and nothing is lost, so that NoMatches must not
+    turn the exit into a crash (return code 1, a traceback on the terminal)."""
+    from textual.css.query import NoMatches
+
+    handle = app._handle_exception
+
+    def handle_exception(error: Exception) -> None:
+        if isinstance(error, NoMatches) and getattr(app, "_exit", False):
+            return
+        handle(error)
+
+    app._handle_exception = handle_exception
 
 
 def say(line: str) -> None:
