@@ -3,6 +3,7 @@ away (coach/tui/drivers/), and one line on stderr when a signal or a hang-up end
 
 from __future__ import annotations
 
+import select
 import sys
 
 from coach.tui import hangup
@@ -43,8 +44,15 @@ def _calm_while_closing(app) -> None:
 
 
 def say(line: str) -> None:
-    """A line on stderr, unless stderr cannot take it (nothing is left to tell then)."""
+    """A line on stderr, unless stderr cannot take it now: gone (nothing is left to tell), or a
+    terminal that stopped reading (a plain write would wait for it for good)."""
     try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        fd = None
+    try:
+        if fd is not None and not select.select([], [fd], [], 0.2)[1]:
+            return
         print(line, file=sys.stderr, flush=True)
     except Exception:  # noqa: BLE001 - OSError, or coach.untrusted.OutputError around one
         pass
