@@ -194,8 +194,8 @@ class Outbox:
 
     def close(self, wait_seconds: float = 5.0) -> int:
         """Stop retrying after a last attempt of up to `wait_seconds`; returns what is still unwritten.
-        Safe to call again, and from another thread while one close is under way."""
-        _open.discard(self)
+        Safe to call again, and from another thread while one close is under way (both wait for
+        the queue; the Outbox stays in `close_all`'s reach until the queue is done with)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=wait_seconds + 1)
@@ -206,6 +206,7 @@ class Outbox:
         while not self.flush() and time.monotonic() < end:
             time.sleep(0.1)
         left = self.pending
+        _open.discard(self)
         try:
             self.conn.close()
         except sqlite3.Error:

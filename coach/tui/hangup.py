@@ -13,6 +13,11 @@ thread is busy), the hard stop gives every open Outbox its last try at saving, p
 mode back where it can, and ends the process with `os._exit`. SIGTERM, SIGINT and SIGQUIT do the
 same with a longer grace: the terminal is still there and is restored on the way out.
 
+After a hang-up nothing is left to show, so coach does not wait for more than it must: once the
+terminal driver has closed (every screen closed, what they stored queued), the hard stop comes
+`AFTER_CLOSE_GRACE` later at the latest, and when the app returns it comes at once (no worker
+thread, no interpreter shutdown is waited for; only the last save).
+
 Once the terminal is known to be gone, the standard streams that point at it are pointed at
 /dev/null: a late `print` to stderr (the "every answer given is saved" line), Rich's error console
 or Python's flush at exit then cost nothing, fail with nothing, and cannot block.
@@ -37,17 +42,20 @@ HANGUP_GRACE = 1.5
 SIGNAL_GRACE = 3.0
 #: Seconds the app waits for a terminal to take output once it is stopping.
 OUTPUT_GRACE = 1.0
+#: Seconds from the terminal driver's close, after a hang-up, to the end: the app has nothing left
+#: to show, so its worker threads (a library index, a warm-up) are not waited for.
+AFTER_CLOSE_GRACE = 0.3
 #: What the hard stop gives queued answers that cannot be written at once (a locked database).
 LAST_SAVE_SECONDS = 5.0
 
-HANGUP_CODE = 128 + int(signal.SIGHUP)
+HANGUP_CODE = 128 + int(getattr(signal, "SIGHUP", 1))
 HANGUP = "hang-up"  # app.stopped_by when the terminal went away without a signal
 
 _DEAD = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
 _outlets: "weakref.WeakSet" = weakref.WeakSet()  # coach.tui.outlet.Outlet
 _restores: list[Callable[[], None]] = []  # put the terminal's mode back (drivers add theirs)
-_state = {"lost": False}
+_state: dict = {"lost": False, "farewell": None}
 
 
 # ---- dead terminals --------------------------------------------------------------------------
@@ -98,6 +106,17 @@ def track(outlet) -> None:
 def on_hard_stop(restore: Callable[[], None]) -> None:
     """`restore()` runs at the hard stop, before the process ends (a driver puts the tty mode back)."""
     _restores.append(restore)
+
+
+def farewell(line: Callable[[], str | None]) -> None:
+    """The line the hard stop prints on stderr (if it takes it) once everything is saved."""
+    _state["farewell"] = line
+
+
+def driver_closed() -> None:
+    """The terminal driver has closed. After a hang-up only the last save is left: end soon."""
+    if _state["lost"]:
+        hard_stop.arm(AFTER_CLOSE_GRACE, HANGUP_CODE)
 
 
 def lost(app, loop, why: str) -> None:
@@ -183,7 +202,11 @@ class HardStop:
 
     @staticmethod
     def now(code: int) -> None:  # pragma: no cover - ends the process (tested in a subprocess)
-        """Save what is queued, restore what can be restored, and end the process."""
+        """Save what is queued, restore what can be restored, and end the process. A second caller
+        (the deadline and the app's own end at once) waits: the first one's save must not be cut."""
+        if not _ending.acquire(blocking=False):
+            while True:
+                time.sleep(1)
         try:
             silence_dead_streams()
             for restore in list(_restores):
@@ -194,8 +217,11 @@ class HardStop:
             from coach.store.write_queue import close_all
 
             left, problems = close_all(LAST_SAVE_SECONDS)
+            line = _state["farewell"]() if _state["farewell"] else None
             if left:
                 write_quickly(2, f"coach: {left} answer(s) or result(s) could not be saved: {problems}\n")
+            elif line:
+                write_quickly(2, line + "\n")
         except BaseException:  # noqa: BLE001 - whatever happens, the process ends
             pass
         finally:
@@ -211,4 +237,5 @@ def write_quickly(fd: int, text: str) -> None:
         pass
 
 
+_ending = threading.Lock()
 hard_stop = HardStop()

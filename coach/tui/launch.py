@@ -15,15 +15,26 @@ def run(app, command: str):
 
     app.driver_class = coach_driver(app.driver_class)
     _calm_while_closing(app)
+    hangup.farewell(lambda: _farewell(app, command))
     try:
         return app.run()
     finally:
         if hangup.terminal_lost():
             hangup.silence_dead_streams()  # what is printed from now on cannot fail or block
-        why = getattr(app, "stopped_by", None)
-        if why:
-            ended = "the terminal went away" if why == hangup.HANGUP else f"stopped by {why}"
-            say(f"{command}: {ended}; every answer given is saved in the history.")
+            if getattr(app, "stopped_by", None) in (hangup.HANGUP, "SIGHUP"):
+                # ended by the hang-up: nothing is left but the last save (and the farewell)
+                hangup.hard_stop.now(int(app.return_code or hangup.HANGUP_CODE))
+        line = _farewell(app, command)
+        if line:
+            say(line)
+
+
+def _farewell(app, command: str) -> str | None:
+    why = getattr(app, "stopped_by", None)
+    if not why:
+        return None
+    ended = "the terminal went away" if why == hangup.HANGUP else f"stopped by {why}"
+    return f"{command}: {ended}; every answer given is saved in the history."
 
 
 def _calm_while_closing(app) -> None:

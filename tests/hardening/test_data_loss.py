@@ -359,6 +359,39 @@ def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once
     assert box.close() == 0
 
 
+def test_close_all_during_another_close_waits_for_the_queued_answers(tmp_path):
+    """At exit the app closes its Outbox while coach/tui/hangup.py's hard stop may close every open
+    one from another thread: neither may return (and let the process end) before the queue is
+    written, and close_all must still see an Outbox whose close is under way."""
+    import threading
+
+    from coach.engine import Session
+    from coach.store import connect
+    from coach.store.write_queue import Outbox, close_all
+
+    path = tmp_path / "h.sqlite3"
+    connect(path).close()
+    loaded = _long()
+    box = Outbox(path, "Li", retry_seconds=0.2)
+    aid = box.start(loaded.scenario, loaded.sha256, "practice", "en")
+    session = Session(loaded.scenario)
+    locker = _hold_write_lock(path)
+    box.answer(aid, session.choose(0), 1.0)
+    assert box.pending == 1
+    first = threading.Thread(target=box.close)  # the app's own close, waiting for the lock
+    first.start()
+    import time
+
+    time.sleep(0.2)
+    threading.Timer(0.3, lambda: (locker.execute("ROLLBACK"), locker.close())).start()
+    assert close_all(5.0) == (0, "")  # the hard stop's: returns once the answer is written
+    conn = sqlite3.connect(path)
+    assert [r[0] for r in conn.execute("SELECT seq FROM answers")] == [1]
+    conn.close()
+    first.join(5)
+    assert close_all(5.0) == (0, "")  # nothing open any more
+
+
 def _fill_the_disk(conn):
     """Make SQLite's file as full as a full disk would: no page can be added."""
     conn.execute("CREATE TABLE IF NOT EXISTS filler (x BLOB)")

@@ -263,6 +263,7 @@ def outcomes(request, tmp_path_factory) -> dict[str, Outcome]:
     if took:  # shown with -s or -rP: the figures docs/reliability.md quotes
         print(f"\n{len(got)} hang-ups: ended after {took[0]:.2f}-{took[-1]:.2f} s "
               f"(median {took[len(took) // 2]:.2f} s); {len(got) - len(took)} left a process")
+        print("  " + ", ".join(f"{cid} {o.took:.2f}" for cid, o in got.items() if o.took is not None))
     return got
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 
 def coach_driver(cls: type) -> type:
-    from textual.drivers.linux_driver import LinuxDriver
-
+    try:
+        from textual.drivers.linux_driver import LinuxDriver
+    except ImportError:  # no termios: Windows keeps Textual's own driver
+        return cls
     if cls is LinuxDriver:
         from coach.tui.drivers.linux import CoachLinuxDriver
 

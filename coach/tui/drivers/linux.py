@@ -75,6 +75,7 @@ class CoachLinuxDriver(LinuxDriver):
         if outlet is not None:
             outlet.close(CLOSE_SECONDS)
         super().close()
+        hangup.driver_closed()
 
     def _restore_now(self) -> None:
         """At the hard stop: the terminal's mode and screen back, if the app did not get to it."""

@@ -77,6 +77,7 @@ class CoachWebDriver(WebDriver):
         if outlet is not None:
             outlet.close(CLOSE_SECONDS)
         super().close()
+        hangup.driver_closed()
 
     def _lost(self, why: str) -> None:
         hangup.lost(self._app, self._loop, why)
