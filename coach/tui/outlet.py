@@ -33,6 +33,8 @@ MAX_QUEUED = 30
 POLL_SECONDS = 0.05
 #: The longest single write(2): the rest of a big frame follows in the next one.
 CHUNK = 1 << 16
+#: Small writes queued together are joined into one write(2) up to this size; a frame is not copied.
+COALESCE = 1 << 12
 
 _STOP = object()
 
@@ -130,28 +132,35 @@ class Outlet:
 
     def _run(self) -> None:
         get, get_nowait = self._queue.get, self._queue.get_nowait
+        encoding, errors = self.encoding, self.errors
         while True:
             item = get()
             if item is _STOP:
                 return
-            batch, stop = [item], False
-            while len(batch) < MAX_QUEUED:  # coalesce what is waiting into one write
-                try:
-                    more = get_nowait()
-                except queue.Empty:
-                    break
-                if more is _STOP:
-                    stop = True
-                    break
-                batch.append(more)
+            data = item if isinstance(item, bytes) else item.encode(encoding, errors)
+            stop = False
+            if len(data) < COALESCE:  # small writes (escape sequences) waiting: one write(2)
+                parts = [data]
+                size = len(data)
+                while size < COALESCE:
+                    try:
+                        more = get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is _STOP:
+                        stop = True
+                        break
+                    more = more if isinstance(more, bytes) else more.encode(encoding, errors)
+                    parts.append(more)
+                    size += len(more)
+                data = b"".join(parts) if len(parts) > 1 else data
             if not self._lost.is_set():
-                self._send(b"".join(x if isinstance(x, bytes) else x.encode(self.encoding, self.errors)
-                                    for x in batch))
+                self._send(data)
             if stop:
                 return
 
     def _send(self, data: bytes) -> None:
-        view = memoryview(data)
+        view = memoryview(data) if len(data) > CHUNK else data
         while view and not self._lost.is_set():
             try:
                 n = os.write(self.fd, view[:CHUNK])
