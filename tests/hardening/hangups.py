@@ -55,7 +55,24 @@ class Screen:
         return "\n".join(self.screen.display)
 
 
-class Term:
+class Watched:
+    """What Term and Web share: a screen to wait on (`pump()` reads what coach wrote into it)."""
+
+    screen: Screen
+
+    def pump(self, seconds: float = 0.05) -> None:
+        raise NotImplementedError
+
+    def wait_for(self, text: str, seconds: float = 60) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.pump(0.1)
+            if text in self.screen.text():
+                return
+        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen.text()}")
+
+
+class Term(Watched):
     """`python -m coach ARGS` on a new pseudo-terminal of 100x30."""
 
     WAYS = ("leader", "nohup", "blocked", "shell")
@@ -106,14 +123,6 @@ class Term:
                 if not chunk:
                     return
                 self.screen.feed(chunk)
-
-    def wait_for(self, text: str, seconds: float = 60) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self.pump(0.1)
-            if text in self.screen.text():
-                return
-        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen.text()}")
 
     def press(self, keys: bytes) -> None:
         os.write(self.fd, keys)
@@ -186,7 +195,7 @@ class Term:
                 pass
 
 
-class Web:
+class Web(Watched):
     """`coach run` on the web driver, as textual-serve runs each browser tab's app."""
 
     def __init__(self, argv: list[str], env: dict[str, str], stderr: Path) -> None:
@@ -234,14 +243,6 @@ class Web:
             if kind == b"D":
                 self.screen.feed(payload)
         self._buffer = buf
-
-    def wait_for(self, text: str, seconds: float = 60) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self.pump(0.1)
-            if text in self.screen.text():
-                return
-        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen.text()}")
 
     def hang_up(self, stdout_only: bool = False) -> None:
         """The server is gone: both pipes close (or only the one coach writes to: EPIPE)."""

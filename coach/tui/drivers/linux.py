@@ -21,7 +21,6 @@ tests/hardening/test_hangup_units.py): `_file`, `fileno`, `exit_event`, `_debug`
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import selectors
@@ -30,28 +29,21 @@ from codecs import getincrementaldecoder
 
 from textual.drivers.linux_driver import LinuxDriver
 
-from coach.tui import hangup, signals
-from coach.tui.outlet import Outlet
-
-#: Seconds `close()` waits for queued output (the reset sequences) to reach the terminal.
-CLOSE_SECONDS = 1.0
+from coach.tui import hangup
+from coach.tui.drivers.outlet_driver import CLOSE_SECONDS, OutletDriver
 #: Reset sequences written by the hard stop if the app never got to restore the terminal.
 RESET = "\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l\x1b[?2004l\x1b[?7h\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l"
 
 
-class CoachLinuxDriver(LinuxDriver):
-    _outlet: Outlet | None = None
-    _loop: asyncio.AbstractEventLoop | None = None
+class CoachLinuxDriver(OutletDriver, LinuxDriver):
     _restored = False
 
     # ---- output -----------------------------------------------------------------------------
 
     def start_application_mode(self) -> None:
-        self._loop = asyncio.get_running_loop()
         stream = self._file
-        self._outlet = Outlet(stream.fileno(), encoding=getattr(stream, "encoding", None) or "utf-8",
-                              errors=getattr(stream, "errors", None) or "replace", on_lost=self._lost)
-        hangup.track(self._outlet)
+        self._open_outlet(stream.fileno(), encoding=getattr(stream, "encoding", None) or "utf-8",
+                          errors=getattr(stream, "errors", None) or "replace")
         hangup.on_hard_stop(self._restore_now)
         self._restored = False
         super().start_application_mode()
@@ -59,23 +51,14 @@ class CoachLinuxDriver(LinuxDriver):
         if idle is not None:  # Textual's writer: started, but every write comes to the Outlet
             idle.write(None)  # its stop marker; its queue is empty, so this never waits
             idle.join(timeout=CLOSE_SECONDS)
-        signals.exit_on_signals(self._app, self._loop)
+        self._handle_signals()
 
     def write(self, data: str) -> None:
-        outlet = self._outlet
-        if outlet is not None:  # outside application mode (suspended, closed) output is dropped
-            outlet.write(data)
+        self._emit(data)
 
     def stop_application_mode(self) -> None:
         super().stop_application_mode()
         self._restored = True
-
-    def close(self) -> None:
-        outlet, self._outlet = self._outlet, None
-        if outlet is not None:
-            outlet.close(CLOSE_SECONDS)
-        super().close()
-        hangup.driver_closed()
 
     def _restore_now(self) -> None:
         """At the hard stop: the terminal's mode and screen back, if the app did not get to it."""
@@ -90,9 +73,6 @@ class CoachLinuxDriver(LinuxDriver):
         hangup.write_quickly(self._file.fileno(), RESET)
 
     # ---- the terminal going away --------------------------------------------------------------
-
-    def _lost(self, why: str) -> None:
-        hangup.lost(self._app, self._loop, why)
 
     def _sigcont_application(self, *_) -> None:
         # SIGCONT also comes with every hang-up (with SIGHUP, to the session leader) and from any

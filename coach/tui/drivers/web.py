@@ -19,15 +19,10 @@ tests/hardening/test_hangup_units.py): `_write` (every packet is written through
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.drivers.web_driver import WebDriver
 
-from coach.tui import hangup, signals
-from coach.tui.outlet import Outlet
-
-#: Seconds `close()` waits for the last packets (the exit meta) to reach the server.
-CLOSE_SECONDS = 1.0
+from coach.tui import hangup
+from coach.tui.drivers.outlet_driver import OutletDriver
 
 
 class WatchedInput:
@@ -51,33 +46,13 @@ class WatchedInput:
             self._on_lost("end of input")
 
 
-class CoachWebDriver(WebDriver):
-    _outlet: Outlet | None = None
-    _loop: asyncio.AbstractEventLoop | None = None
-
+class CoachWebDriver(OutletDriver, WebDriver):
     def __init__(self, app, **kwargs) -> None:
         super().__init__(app, **kwargs)
-        self._write = self._send  # data, meta and binary packets alike
+        self._write = self._emit  # data, meta and binary packets alike
         self._input_reader = WatchedInput(self._input_reader, self.fileno, self._lost)
 
-    def _send(self, data: bytes) -> None:
-        outlet = self._outlet
-        if outlet is not None:
-            outlet.write(data)
-
     def start_application_mode(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._outlet = Outlet(self.fileno, on_lost=self._lost, name="coach-web-output")
-        hangup.track(self._outlet)
+        self._open_outlet(self.fileno, name="coach-web-output")
         super().start_application_mode()
-        signals.exit_on_signals(self._app, self._loop)  # after the driver's own SIGINT/SIGTERM
-
-    def close(self) -> None:
-        outlet, self._outlet = self._outlet, None
-        if outlet is not None:
-            outlet.close(CLOSE_SECONDS)
-        super().close()
-        hangup.driver_closed()
-
-    def _lost(self, why: str) -> None:
-        hangup.lost(self._app, self._loop, why)
+        self._handle_signals()  # after the driver's own SIGINT/SIGTERM handlers: ours win
