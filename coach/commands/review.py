@@ -166,5 +166,7 @@ def _interactive(conn, name: str, lang: str, args) -> int:
 
     app = CoachApp(lang=lang, store=StoreLink(conn, name), extra_dirs=list(args.dir or []),
                    bundled=not args.dir, user=not args.dir, open_review=True)
-    app.run()
-    return 0
+    from coach.tui import launch
+
+    launch.run(app, "coach review")
+    return int(app.return_code or 0)  # 128 + n after a signal or a hang-up

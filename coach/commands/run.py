@@ -74,7 +74,7 @@ def build_app(args: argparse.Namespace, app_class=None):
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.tui import quiet_gc
+    from coach.tui import launch, quiet_gc
 
     quiet_gc.hold()  # no garbage collection until the first screen is up (coach/tui/quiet_gc.py)
     try:
@@ -82,12 +82,9 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(app, int):
             return app
         try:
-            result = app.run()
+            result = launch.run(app, "coach run")  # a signal or a hang-up: a line on stderr, code 128+n
         except KeyboardInterrupt:
             return 130
     finally:
         quiet_gc.release()
-    if getattr(app, "stopped_by", None):  # coach/tui/signals.py: the terminal is restored by now
-        print(f"coach run: stopped by {app.stopped_by}; every answer given is saved in the history.",
-              file=sys.stderr)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

@@ -106,7 +106,9 @@ def run_check(args: argparse.Namespace, conn: sqlite3.Connection, teller: str | 
         chosen = [by_id[s] for s in dict.fromkeys(x.strip() for x in args.scenarios.split(",")) if s in by_id]
     app = CheckApp(conn, teller, library, minutes=args.minutes, pass_mark=args.pass_mark, lang=args.lang,
                    chosen=chosen or None)
-    verdict = app.run()
+    from coach.tui import launch
+
+    verdict = launch.run(app, "coach check")
     if verdict is None:
         if app.return_code:  # stopped by a signal (coach/tui/signals.py)
             return int(app.return_code)
