@@ -1,0 +1,154 @@
+"""A browser tab on `coach serve` without the browser: textual-serve's page protocol over a WebSocket.
+
+The page (textual-serve's textual.js) loads `/`, opens `/ws?width=W&height=H`, sends
+`["resize", {"width": W, "height": H}]` and a ping, then sends each key as `["stdin", text]`; the
+server answers with binary frames (the terminal's bytes) and text frames (JSON: pong, open_url).
+This client does the same and feeds the bytes to pyte, a terminal emulator, to read the screen as
+text. It is light enough that 40 of them fit beside 40 sessions on a 2-core PC, which 40 headless
+Chromium pages do not. Used by scripts/bench_room.py and tests/serve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import aiohttp
+import pyte
+
+ENTER, TAB, ESCAPE = "\r", "\t", "\x1b"
+
+
+class RoomFull(Exception):
+    """The server said the room is full (HTTP 503 for the page, or its notice on the socket)."""
+
+
+class Tab:
+    """One tab: open it, wait for text, press keys, close it (as a person closes the browser tab)."""
+
+    def __init__(self, base_url: str, *, width: int = 100, height: int = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.width, self.height = width, height
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.ByteStream(self.screen)
+        self.http: aiohttp.ClientSession | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.frames = 0  # binary frames received
+        self.closed = asyncio.Event()
+        self.close_code: int | None = None
+        self._changed = asyncio.Event()
+        self._reader: asyncio.Task | None = None
+        self.opened_at = 0.0  # monotonic time the page was asked for
+
+    async def open(self, *, page: bool = True) -> "Tab":
+        """Load the page (as a browser does first), then connect its socket."""
+        self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_connect=30))
+        self.opened_at = time.monotonic()
+        if page:
+            async with self.http.get(self.base_url + "/") as response:
+                body = await response.text()
+                if response.status == 503:
+                    raise RoomFull(body)
+                response.raise_for_status()
+        url = f"{self.base_url}/ws?width={self.width}&height={self.height}"
+        self.ws = await self.http.ws_connect(url, heartbeat=None, max_msg_size=0)
+        await self.ws.send_str(json.dumps(["resize", {"width": self.width, "height": self.height}]))
+        await self.ws.send_str(json.dumps(["ping", str(int(time.time() * 1000))]))
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        try:
+            async for message in self.ws:
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    self.frames += 1
+                    self.stream.feed(message.data)
+                    self._changed.set()
+                elif message.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
+                    break
+        except (aiohttp.ClientError, ConnectionError):
+            pass
+        finally:
+            self.close_code = self.ws.close_code
+            self.closed.set()
+            self._changed.set()
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    async def _next_change(self, deadline: float) -> None:
+        self._changed.clear()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise asyncio.TimeoutError
+        await asyncio.wait_for(self._changed.wait(), remaining)
+
+    async def wait_for(self, *needles: str, timeout: float = 30.0) -> str:
+        """Wait until every needle is on screen; the screen's text."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.text()
+            if all(n in text for n in needles):
+                return text
+            if self.closed.is_set():
+                raise AssertionError(f"the session closed before {needles!r} showed:\n{text}")
+            try:
+                await self._next_change(deadline)
+            except asyncio.TimeoutError:
+                raise AssertionError(f"not on screen after {timeout} s: {needles!r}\n{self.text()}") from None
+
+    async def wait_for_any(self, *needles: str, timeout: float = 30.0) -> str:
+        """Wait until one of the needles is on screen; that needle."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.text()
+            for needle in needles:
+                if needle in text:
+                    return needle
+            if self.closed.is_set():
+                raise AssertionError(f"the session closed before any of {needles!r} showed:\n{text}")
+            try:
+                await self._next_change(deadline)
+            except asyncio.TimeoutError:
+                raise AssertionError(f"none on screen after {timeout} s: {needles!r}\n{text}") from None
+
+    async def send(self, text: str) -> None:
+        assert self.ws is not None
+        await self.ws.send_str(json.dumps(["stdin", text]))
+
+    async def press(self, key: str, *, timeout: float = 30.0) -> float:
+        """Send one key; seconds until the first screen update that follows it."""
+        before = self.frames
+        start = time.monotonic()
+        await self.send(key)
+        deadline = start + timeout
+        while self.frames == before:
+            if self.closed.is_set():
+                raise AssertionError("the session closed")
+            await self._next_change(deadline)
+        return time.monotonic() - start
+
+    async def quiet(self, seconds: float = 0.3, timeout: float = 10.0) -> str:
+        """Wait until no frame has come for `seconds` (a redraw has finished)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), seconds)
+            except asyncio.TimeoutError:
+                break
+        return self.text()
+
+    async def close(self) -> None:
+        """Close the tab: the socket goes away as when a browser tab is closed."""
+        if self.ws is not None and not self.ws.closed:
+            await self.ws.close()
+        if self._reader is not None:
+            try:
+                await asyncio.wait_for(self._reader, 5)
+            except asyncio.TimeoutError:
+                self._reader.cancel()
+        if self.http is not None:
+            await self.http.close()
