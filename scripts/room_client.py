@@ -35,6 +35,7 @@ class Tab:
         self.http: aiohttp.ClientSession | None = None
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.frames = 0  # binary frames received
+        self.messages: list = []  # text frames received (JSON), such as ["open_url", {...}]
         self.closed = asyncio.Event()
         self.close_code: int | None = None
         self._changed = asyncio.Event()
@@ -65,6 +66,9 @@ class Tab:
                 if message.type == aiohttp.WSMsgType.BINARY:
                     self.frames += 1
                     self.stream.feed(message.data)
+                    self._changed.set()
+                elif message.type == aiohttp.WSMsgType.TEXT:
+                    self.messages.append(json.loads(message.data))
                     self._changed.set()
                 elif message.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
                     break
@@ -152,3 +156,49 @@ class Tab:
                 self._reader.cancel()
         if self.http is not None:
             await self.http.close()
+
+
+# ---- what a teller does, step by step (shared by scripts/bench_room.py and tests/serve) ------------
+
+PROMPT = {"zh": "你是哪位柜员", "en": "Who is practising?"}
+LIBRARY = {"zh": "场景库", "en": "Scenario library"}
+ONE_FOUND = {"zh": "· 1 个场景", "en": "· 1 scenarios"}
+DEBRIEF = {"zh": "复盘", "en": "Debrief"}
+
+
+async def log_in(tab: Tab, name: str, *, lang: str = "en", known_prefix: str | None = None,
+                 timeout: float = 60.0) -> float:
+    """Wait for the "who is practising?" prompt, type a new teller's name, and wait for the library.
+    Seconds from opening the tab until the prompt was on screen (the first screen). `known_prefix`:
+    names that may be listed already (then the list has the focus and Tab moves to the name field)."""
+    await tab.wait_for(PROMPT[lang], timeout=timeout)
+    first_screen = time.monotonic() - tab.opened_at
+    text = await tab.quiet(0.2)
+    if known_prefix is not None and known_prefix in text:
+        await tab.send(TAB)
+        await tab.quiet(0.2)
+    await tab.send(name)
+    await tab.wait_for(name, timeout=timeout)  # typed into the field, not into the list
+    await tab.send(ENTER)
+    await tab.wait_for(LIBRARY[lang], timeout=timeout)
+    while PROMPT[lang] in tab.text():
+        await tab._next_change(time.monotonic() + timeout)
+    await tab.quiet(0.2)
+    return first_screen
+
+
+async def open_scenario(tab: Tab, scenario_id: str, customer: str, *, lang: str = "en",
+                        timeout: float = 60.0) -> None:
+    """Find the scenario by its id in the library's search, open its briefing and start it."""
+    # The search field takes the keys once "/" has shown it (keys sent with the "/" in one burst
+    # went to the library's own bindings: "c" opened the pre-shift check).
+    await tab.press("/")
+    await tab.quiet(0.2)
+    await tab.send(scenario_id)
+    await tab.wait_for(scenario_id, timeout=timeout)
+    await tab.send(ENTER)
+    await tab.wait_for(ONE_FOUND[lang], timeout=timeout)
+    await tab.send(ENTER)
+    await tab.wait_for(customer, timeout=timeout)
+    await tab.quiet(0.2)
+    await tab.send(ENTER)

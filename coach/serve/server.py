@@ -69,6 +69,15 @@ class CoachSession(AppService):
     def process(self) -> SessionProcess | None:
         return self._process
 
+    async def run(self) -> None:
+        await super().run()  # until the session's output ends
+        # However it ended (it quit, crashed or was killed), the tab is told: its page offers to start
+        # again, instead of a screen that no longer answers (textual-serve closes only on `exit`).
+        try:
+            await self.remote_close()
+        except Exception:  # noqa: BLE001 - the socket is already gone
+            pass
+
     async def stop(self) -> None:
         """Ask the session to quit, and end its process group if it has not ended in time. Safe to
         call twice (a tab closing while the server stops)."""
