@@ -39,6 +39,7 @@ class Tab:
         self.closed = asyncio.Event()
         self.close_code: int | None = None
         self._changed = asyncio.Event()
+        self._pending: list[bytes] = []
         self._reader: asyncio.Task | None = None
         self.opened_at = 0.0  # monotonic time the page was asked for
 
@@ -65,7 +66,7 @@ class Tab:
             async for message in self.ws:
                 if message.type == aiohttp.WSMsgType.BINARY:
                     self.frames += 1
-                    self.stream.feed(message.data)
+                    self._pending.append(message.data)  # fed to the emulator when read (cheaper)
                     self._changed.set()
                 elif message.type == aiohttp.WSMsgType.TEXT:
                     self.messages.append(json.loads(message.data))
@@ -80,6 +81,9 @@ class Tab:
             self._changed.set()
 
     def text(self) -> str:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self.stream.feed(b"".join(pending))
         return "\n".join(line.rstrip() for line in self.screen.display)
 
     async def _next_change(self, deadline: float) -> None:
