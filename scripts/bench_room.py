@@ -212,9 +212,13 @@ class Result:
     wall: float = 0.0
     client_cpu: float = 0.0
     lost: int = 0
+    spontaneous: int = 0
+    start_cpu: float | None = None  # CPU of the room's processes until every first screen was up
     pressed: dict[str, int] = field(default_factory=dict)  # teller -> choices given
     completed: set[str] = field(default_factory=set)  # tellers who reached the debrief
     tabs: list = field(default_factory=list)
+    stage: dict[str, str] = field(default_factory=dict)  # teller -> what they were doing last
+    screens: dict[str, Tab] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     orphans: int = 0
     exit_code: int | None = None
@@ -223,20 +227,31 @@ class Result:
 async def teller(index: int, url: str, play: Play, args, rng: random.Random, result: Result) -> str:
     name = NAME.format(index)
     await asyncio.sleep(rng.uniform(0, args.arrive) if args.arrive else 0)
-    tab = Tab(url, width=100, height=30)
+    tab = Tab(url, width=100, height=30, emulate=False)
+    result.stage[name] = "opening the page"
+    result.screens[name] = tab
     try:
         await tab.open()
+        result.stage[name] = "logging in"
         result.first.append(await log_in(tab, name, lang=args.lang, known_prefix="Teller ",
                                          timeout=args.max_seconds))
         await asyncio.sleep(rng.uniform(*args.gap))
+        result.stage[name] = f"opening {play.scenario_id}"
         await open_scenario(tab, play.scenario_id, play.customer, lang=args.lang, timeout=args.max_seconds)
         for shown, key in play.keys[: args.keys]:
+            result.stage[name] = f"{play.scenario_id}: waiting for {shown!r}, then {key!r}"
+            # The teller reads, then looks for the choice (by then the screen has settled: one look).
+            gap = rng.uniform(*args.gap)
+            await asyncio.sleep(min(1.0, gap))
+            settled = tab.frames
+            await asyncio.sleep(gap - min(1.0, gap))
+            result.spontaneous += tab.frames - settled  # frames no key asked for (they would flatter a press)
             if shown:
                 await tab.wait_for(shown, timeout=args.max_seconds)
-            await asyncio.sleep(rng.uniform(*args.gap))
             result.keys.append(await tab.press(key, timeout=args.max_seconds))
             if shown:  # a choice: stored the moment it is given
                 result.pressed[name] = result.pressed.get(name, 0) + 1
+        result.stage[name] = f"{play.scenario_id}: waiting for the debrief"
         if len(play.keys) <= args.keys:
             await tab.wait_for(DEBRIEF[args.lang], timeout=args.max_seconds)
             result.completed.add(name)
@@ -281,11 +296,17 @@ async def room(mode: str, n: int, args, work: Path, all_plays: list[Play]) -> Re
         while pending:
             done, pending = await asyncio.wait(pending, timeout=args.sample)
             sampler.sample(n if not done or pending else 0)
+            if result.start_cpu is None and len(result.first) == n:  # every first screen is up
+                result.start_cpu = sampler.cpu_used()
             if time.monotonic() - start > args.max_seconds:
                 break
-        for task in pending:
-            task.cancel()
-            result.errors.append("a teller did not finish in time")
+        for index, task in enumerate(tasks):
+            if task in pending:
+                task.cancel()
+                name = NAME.format(index + 1)
+                screen = result.screens[name].text() if name in result.screens else ""
+                result.errors.append(f"{name} did not finish in time: {result.stage.get(name)}\n{screen}")
+        await asyncio.gather(*pending, return_exceptions=True)
         names = []
         for task in tasks:
             if task.cancelled():
@@ -368,14 +389,15 @@ def summary(r: Result, one: Result | None) -> dict:
         "total_pss_mib": r.peak_pss / MIB, "base_pss_mib": r.base_pss / MIB,
         "session_uss_mib": statistics.mean(r.sessions_uss) / MIB if r.sessions_uss else float("nan"),
         "extra_session_mib": extra,
+        "start_cpu_per_session_s": (r.start_cpu / r.n) if r.start_cpu is not None else float("nan"),
         "cpu_s": r.cpu, "cpu_cores": r.cpu / r.wall if r.wall else 0.0, "client_cpu_s": r.client_cpu,
-        "lost": r.lost, "errors": r.errors, "orphans": r.orphans, "exit": r.exit_code,
+        "spontaneous_frames": r.spontaneous, "lost": r.lost, "errors": r.errors, "orphans": r.orphans, "exit": r.exit_code,
     }
 
 
 def print_table(rows: list[dict]) -> None:
     head = (f"{'mode':6} {'N':>3} | {'first med':>9} {'p95':>6} | {'key med':>7} {'p95':>6} {'keys':>5} | "
-            f"{'PSS tot':>8} {'USS/ses':>8} {'+/ses':>7} | {'CPU s':>6} {'cores':>5} {'bench':>6} | lost orph")
+            f"{'PSS tot':>8} {'USS/ses':>8} {'+/ses':>7} | {'start':>6} {'CPU s':>6} {'cores':>5} {'bench':>6} | lost orph")
     print(head)
     print("-" * len(head))
     for s in rows:
@@ -383,9 +405,11 @@ def print_table(rows: list[dict]) -> None:
         print(f"{s['mode']:6} {s['n']:>3} | {s['first_median']:8.2f}s {s['first_p95']:5.2f}s | "
               f"{s['key_median'] * 1000:5.0f}ms {s['key_p95'] * 1000:4.0f}ms {s['keys']:>5} | "
               f"{s['total_pss_mib']:6.0f}Mi {s['session_uss_mib']:6.1f}Mi {extra:>5}Mi | "
-              f"{s['cpu_s']:6.1f} {s['cpu_cores']:5.2f} {s['client_cpu_s']:5.1f}s | {s['lost']:>4} {s['orphans']:>4}")
-        for error in s["errors"][:3]:
+              f"{s['start_cpu_per_session_s'] * 1000:4.0f}ms {s['cpu_s']:6.1f} {s['cpu_cores']:5.2f} {s['client_cpu_s']:5.1f}s | {s['lost']:>4} {s['orphans']:>4}")
+        for error in s["errors"][:2]:
             print(f"         error: {error}")
+        if len(s["errors"]) > 2:
+            print(f"         ... and {len(s['errors']) - 2} more errors")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -459,7 +483,8 @@ def _ratios(rows: list[dict], modes: list[str]) -> None:
             continue
         parts = []
         for key, label in (("first_p95", "first p95"), ("key_p95", "key p95"), ("total_pss_mib", "total PSS"),
-                           ("session_uss_mib", "USS/session"), ("cpu_s", "CPU")):
+                           ("session_uss_mib", "USS/session"),
+                           ("start_cpu_per_session_s", "start CPU/session"), ("cpu_s", "CPU")):
             if b[key] and b[key] == b[key]:
                 parts.append(f"{label} {r[key] / b[key]:.2f}x")
         print(f"  N={n:>3}: " + ", ".join(parts))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
@@ -32,6 +33,7 @@ READER_GRACE_S = 2.0  # after a session's process has ended, its output is read 
 #: The Textual driver every session runs: textual-serve's protocol, ended when the server goes away.
 DRIVER = "coach.tui.web_driver:CoachWebDriver"
 TRY_AGAIN_S = 30  # the room-full page tries again by itself this often
+FIRST_SCREEN_WAIT_S = 10.0  # a session holds its start slot at most this long (one that never draws)
 
 PAGE_TEXT = {
     "zh": {"starting": "正在打开柜员教练…", "ended": "本次练习已结束。", "again": "重新开始",
@@ -59,6 +61,18 @@ class CoachSession(AppService):
         super().__init__("coach run", **kwargs)
         self.launcher = launcher
         self._stopping: asyncio.Future | None = None
+        self.first_output = asyncio.Event()  # its first screen has been sent to the tab
+
+    async def on_data(self, payload: bytes) -> None:
+        self.first_output.set()
+        await super().on_data(payload)
+
+    async def drawn(self, timeout: float) -> None:
+        """Until its first screen is sent, it ends, or `timeout` passes."""
+        drawn = asyncio.ensure_future(self.first_output.wait())
+        waits = [drawn] + ([self._task] if self._task is not None else [])
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        drawn.cancel()
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> SessionProcess:
         self._process = process = await self.launcher.open(width, height)
@@ -122,6 +136,10 @@ class CoachServer(Server):
         self.sessions: set[CoachSession] = set()
         self.started = 0  # tabs opened since the server started
         self.turned_away = 0  # tabs told the room is full
+        # Sessions drawing their first screen at once: as many as there are cores. When a room opens
+        # 40 tabs together, 40 starts sharing 2 cores would all finish late (each gets 1/20 of a
+        # core); in turn, most tellers see their screen early and none later than before.
+        self.start_slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
 
     def initialize_logging(self) -> None:
         # textual-serve logs through rich with locals in tracebacks; a trainer needs only warnings.
@@ -206,7 +224,9 @@ class CoachServer(Server):
         self.sessions.add(session)
         self.started += 1
         try:
-            await session.start(width, height)
+            async with self.start_slots:
+                await session.start(width, height)
+                await session.drawn(FIRST_SCREEN_WAIT_S)
             async for message in websocket:
                 if message.type == WSMsgType.TEXT:
                     await _forward(session, websocket, message)

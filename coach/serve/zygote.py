@@ -43,7 +43,11 @@ PRELOAD = (
     "coach.store.writes", "coach.tui.controller", "coach.tui.screens.briefing",
     "coach.tui.screens.conversation", "coach.tui.screens.feedback", "coach.tui.screens.debrief",
     "coach.tui.screens.confirm_quit", "coach.tui.screens.help",
+    "coach.tui.quiet_gc", "coach.tui.signals", "coach.scenario.cache", "coach.scenario.lint",
+    "coach.scenario.cues", "coach.scenario.markers",
     "textual.drivers.web_driver", "textual.widgets._input", "textual.widgets._option_list",
+    "textual.layouts.factory", "textual.layouts.horizontal", "textual.layouts.stream", "textual.scrollbar",
+    "concurrent.futures.thread", "queue",
 )
 MAX_MESSAGE = 4096
 PR_SET_PDEATHSIG = 1
@@ -56,6 +60,12 @@ def preload() -> None:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - the child will meet (and report) the same error
             print(f"coach serve: could not preload {name}: {exc}", file=sys.stderr, flush=True)
+    try:
+        from rich.cells import cell_len
+
+        cell_len("柜员 teller")  # loads Rich's table of character widths (a large module) once, here
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def die_with_parent(sig: int) -> None:
