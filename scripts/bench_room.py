@@ -234,7 +234,7 @@ async def teller(index: int, url: str, play: Play, args, rng: random.Random, res
         await tab.open()
         result.stage[name] = "logging in"
         result.first.append(await log_in(tab, name, lang=args.lang, known_prefix="Teller ",
-                                         timeout=args.max_seconds))
+                                         timeout=args.max_seconds, think=rng.uniform(*args.gap)))
         await asyncio.sleep(rng.uniform(*args.gap))
         result.stage[name] = f"opening {play.scenario_id}"
         await open_scenario(tab, play.scenario_id, play.customer, lang=args.lang, timeout=args.max_seconds)

@@ -190,12 +190,14 @@ DEBRIEF = {"zh": "复盘", "en": "Debrief"}
 
 
 async def log_in(tab: Tab, name: str, *, lang: str = "en", known_prefix: str | None = None,
-                 timeout: float = 60.0) -> float:
+                 timeout: float = 60.0, think: float = 0.0) -> float:
     """Wait for the "who is practising?" prompt, type a new teller's name, and wait for the library.
     Seconds from opening the tab until the prompt was on screen (the first screen). `known_prefix`:
-    names that may be listed already (then the list has the focus and Tab moves to the name field)."""
+    names that may be listed already (then the list has the focus and Tab moves to the name field).
+    `think`: seconds between the prompt showing and the first key."""
     await tab.wait_for(PROMPT[lang], timeout=timeout)
     first_screen = time.monotonic() - tab.opened_at
+    await asyncio.sleep(think)  # a person reads the prompt before typing
     text = await tab.quiet(0.2)
     if known_prefix is not None and known_prefix in text:
         await tab.send(TAB)
