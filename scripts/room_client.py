@@ -185,7 +185,7 @@ class Tab:
 
 PROMPT = {"zh": "你是哪位柜员", "en": "Who is practising?"}
 LIBRARY = {"zh": "场景库", "en": "Scenario library"}
-ONE_FOUND = {"zh": "· 1 个场景", "en": "· 1 scenarios"}
+ONE_FOUND = {"zh": "1 个场景", "en": "1 scenarios"}
 DEBRIEF = {"zh": "复盘", "en": "Debrief"}
 
 

@@ -205,9 +205,19 @@ async def test_a_tab_beyond_the_cap_is_told_the_room_is_full(serve) -> None:
     # When a teller leaves, the next one gets in.
     await first.close()
     await _until(lambda: not server.sessions(), ENDED_S, "the first session ended")
+    deadline = time.monotonic() + ENDED_S
+    while await _status(server.url) == 503:  # its place is free once the server has seen it end
+        assert time.monotonic() < deadline, "the room stayed full after the teller left"
+        await asyncio.sleep(0.1)
     second = await _teller(server, "Teller May")
     await second.close()
     assert server.interrupt() == 0
+
+
+async def _status(url: str) -> int:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as response:
+            return response.status
 
 
 async def test_the_room_full_page_speaks_the_rooms_language(serve) -> None:
