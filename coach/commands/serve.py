@@ -49,10 +49,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def session_command(args: argparse.Namespace, db: Path, lang: str) -> list[str]:
-    """The command each tab's session runs: this Python, this coach, this history."""
+def session_arguments(args: argparse.Namespace, db: Path, lang: str) -> list[str]:
+    """The `coach` arguments of each tab's session: this history, this language."""
     # Every tab asks who is practising: a training room's PCs are shared.
-    argv = [sys.executable, "-m", "coach", "run", "--db", str(db), "--lang", lang, "--ask-teller"]
+    argv = ["run", "--db", str(db), "--lang", lang, "--ask-teller"]
     if args.assess:
         argv.append("--assess")
     for folder in args.scenarios:
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"coach serve: open {url} in a browser (one tab per teller, up to {args.max_sessions}). "
               f"History: {db}. Ctrl+C stops the server and every session.", flush=True)
 
-    server = CoachServer(session_command(args, db, lang), host=args.host, port=args.port, lang=lang,
+    server = CoachServer(session_arguments(args, db, lang), host=args.host, port=args.port, lang=lang,
                          announce=announce, env=dict(os.environ), launch=args.launch,
                          max_sessions=args.max_sessions)
     try:

@@ -38,11 +38,11 @@ FIRST_SCREEN_WAIT_S = 10.0  # a session holds its start slot at most this long (
 PAGE_TEXT = {
     "zh": {"starting": "正在打开柜员教练…", "ended": "本次练习已结束。", "again": "重新开始",
            "full_title": "练习室已满",
-           "full": "现在有 {n} 位柜员在练习,已达到本机的上限。有人结束后即可加入。",
+           "full": "已有 {n} 位柜员在练习,达到本机的上限({cap} 位)。有人结束后即可加入。",
            "full_retry": "本页每 {s} 秒自动重试一次。", "full_again": "再试一次"},
     "en": {"starting": "Opening the coach…", "ended": "This session has ended.", "again": "Start again",
            "full_title": "The training room is full",
-           "full": "{n} tellers are practising, as many as this PC takes. You can join when one finishes.",
+           "full": "Places taken: {n} of {cap}. You can join when a teller finishes.",
            "full_retry": "This page tries again every {s} seconds.", "full_again": "Try again"},
 }
 
@@ -114,23 +114,24 @@ class CoachSession(AppService):
                 await asyncio.wait_for(task, READER_GRACE_S)
             except asyncio.TimeoutError:
                 pass
-        self._stdin.close() if self._stdin is not None else None
+        if self._stdin is not None:
+            self._stdin.close()
 
 
 class CoachServer(Server):
     """One session per browser tab, up to `max_sessions`, all stopped with the server."""
 
-    def __init__(self, argv: list[str], *, host: str, port: int, lang: str, announce, env: dict[str, str],
+    def __init__(self, args: list[str], *, host: str, port: int, lang: str, announce, env: dict[str, str],
                  launch: str = "auto", max_sessions: int = DEFAULT_MAX_SESSIONS) -> None:
         import textual_serve
 
         statics = Path(textual_serve.__file__).parent / "static"
         templates = Path(str(files("coach.serve") / "templates"))
-        super().__init__(" ".join(argv), host=host, port=port, title="coach",
+        super().__init__("coach " + " ".join(args), host=host, port=port, title="coach",
                          statics_path=statics, templates_path=templates)
         self.lang = lang
         self.announce = announce
-        self.launcher = launcher(launch, argv, session_environment(env))
+        self.launcher = launcher(launch, args, session_environment(env))
         self.max_sessions = max_sessions
         self.sockets: set[web.WebSocketResponse] = set()
         self.sessions: set[CoachSession] = set()
@@ -173,7 +174,7 @@ class CoachServer(Server):
         context = {
             "lang": self.lang, "try_again_s": TRY_AGAIN_S, "index": str(request.app.router["index"].url_for()),
             "title": text["full_title"], "again": text["full_again"],
-            "full": text["full"].format(n=len(self.sessions)), "retry": text["full_retry"].format(s=TRY_AGAIN_S),
+            "full": text["full"].format(n=len(self.sessions), cap=self.max_sessions), "retry": text["full_retry"].format(s=TRY_AGAIN_S),
         }
         # 503 with Retry-After: the page is a notice, not the coach.
         response = aiohttp_jinja2.render_template("room_full.html", request, context, status=503)

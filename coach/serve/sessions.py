@@ -98,8 +98,9 @@ class SpawnedProcess:
 class SpawnLauncher:
     name = "spawn"
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.argv, self.env = argv, env
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.argv = [sys.executable, "-m", "coach", *args]  # this Python, this coach; no shell
+        self.env = env
 
     async def start(self) -> None:
         pass
@@ -160,19 +161,18 @@ class ForkLauncher:
 
     name = "fork"
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.argv, self.env = argv, env  # argv: the spawn command, `python -m coach run ...`
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.args, self.env = args, env  # args: each child runs `coach ARGS...`
         self.process: asyncio.subprocess.Process | None = None
         self.control: socket.socket | None = None
         self.lock = asyncio.Lock()
-        self.fallback = SpawnLauncher(argv, env)
+        self.fallback = SpawnLauncher(args, env)
 
     async def start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        args = self.argv[self.argv.index("coach") + 1:]  # after `python -m coach`
         try:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "coach.serve.zygote", str(theirs.fileno()), "--", *args,
+                sys.executable, "-m", "coach.serve.zygote", str(theirs.fileno()), "--", *self.args,
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=None,
                 pass_fds=[theirs.fileno()], env=self.env, start_new_session=True)
         finally:
@@ -274,8 +274,8 @@ async def _wrap(pid: int, pidfd: int, stdin_fd: int, stdout_fd: int, stderr_fd: 
     return ForkedProcess(pid, pidfd, writer, readers[0], readers[1])
 
 
-def launcher(kind: str, argv: list[str], env: dict[str, str]):
-    """The launcher for `--launch KIND` (auto: fork where supported)."""
+def launcher(kind: str, args: list[str], env: dict[str, str]):
+    """The launcher for `--launch KIND` (auto: fork where supported); sessions run `coach ARGS...`."""
     if kind == "auto":
         kind = "fork" if fork_supported() else "spawn"
-    return ForkLauncher(argv, env) if kind == "fork" else SpawnLauncher(argv, env)
+    return ForkLauncher(args, env) if kind == "fork" else SpawnLauncher(args, env)

@@ -194,7 +194,7 @@ async def test_a_tab_beyond_the_cap_is_told_the_room_is_full(serve) -> None:
             page = await response.text()
             assert response.status == 503
             assert response.headers["Retry-After"] == "30"
-    assert "The training room is full" in page and "1 tellers are practising" in page
+    assert "The training room is full" in page and "Places taken: 1 of 1." in page
     # A page loaded just before the room filled is sent to the notice by its socket.
     late = await Tab(server.url).open(page=False)
     await asyncio.wait_for(late.closed.wait(), 5)
