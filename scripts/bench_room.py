@@ -516,6 +516,8 @@ def _verdict(rows: list[dict], ours: str) -> bool:
                   f"left, {len(row['errors'])} errors, server exit {row['exit']}")
     if not failed:
         print("  no answer lost, no process left, every server stopped with SIGTERM exit 0")
+    spontaneous = sum(row["spontaneous_frames"] for row in rows)
+    print(f"  frames that came while no key was pressed (they would flatter a key's time): {spontaneous}")
     return failed
 
 
