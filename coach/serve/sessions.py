@@ -38,7 +38,8 @@ class SessionProcess(Protocol):
 
     async def wait(self) -> int: ...
 
-    def signal_group(self, sig: int) -> None: ...
+    def end_group(self, force: bool) -> None:
+        """SIGTERM (or SIGKILL when `force`) to its whole process group, if it is still running."""
 
 
 def fork_supported() -> bool:
@@ -62,10 +63,10 @@ async def end_process(process: SessionProcess, asked_to_quit: bool) -> None:
     if asked_to_quit and await wait_ended(process, QUIT_GRACE_S):
         return
     log.warning("a session (pid %s) did not end when asked; stopping it", process.pid)
-    process.signal_group(signal.SIGTERM)
+    process.end_group(force=False)
     if await wait_ended(process, TERM_GRACE_S):
         return
-    process.signal_group(signal.SIGKILL)
+    process.end_group(force=True)
     await wait_ended(process, TERM_GRACE_S)
 
 
@@ -87,12 +88,16 @@ class SpawnedProcess:
     async def wait(self) -> int:
         return await self._process.wait()
 
-    def signal_group(self, sig: int) -> None:
-        if self._process.returncode is None:  # not yet reaped: the group id is still this pid's
-            try:
-                os.killpg(self.pid, sig)
-            except ProcessLookupError:
-                pass
+    def end_group(self, force: bool) -> None:
+        if self._process.returncode is not None:  # reaped: the group id may no longer be its own
+            return
+        if not hasattr(os, "killpg"):  # Windows: no process groups to signal; end the process itself
+            self._process.kill() if force else self._process.terminate()
+            return
+        try:
+            os.killpg(self.pid, signal.SIGKILL if force else signal.SIGTERM)
+        except ProcessLookupError:
+            pass
 
 
 class SpawnLauncher:
@@ -109,7 +114,7 @@ class SpawnLauncher:
         env = {**self.env, "COLUMNS": str(width), "ROWS": str(height)}
         process = await asyncio.create_subprocess_exec(
             *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True)
+            stderr=asyncio.subprocess.PIPE, env=env, start_new_session=hasattr(os, "setsid"))
         return SpawnedProcess(process)
 
     async def stop(self) -> None:
@@ -146,11 +151,11 @@ class ForkedProcess:
     async def wait(self) -> int:
         return await asyncio.shield(self._ended)
 
-    def signal_group(self, sig: int) -> None:
+    def end_group(self, force: bool) -> None:
         if self._ended.done():
             return
-        try:
-            os.killpg(self.pid, sig)  # it is alive, so its group id (its pid, from setsid) is its own
+        try:  # it is alive, so its group id (its pid, from setsid) is its own
+            os.killpg(self.pid, signal.SIGKILL if force else signal.SIGTERM)
         except ProcessLookupError:
             pass
 
