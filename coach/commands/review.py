@@ -162,7 +162,7 @@ def _interactive(conn, name: str, lang: str, args) -> int:
         from coach.tui.app import CoachApp
     except ImportError:
         return _err("the interactive review needs the terminal UI; use --list or --auto (see --help)", 1)
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     app = CoachApp(lang=lang, store=StoreLink(conn, name), extra_dirs=list(args.dir or []),
                    bundled=not args.dir, user=not args.dir, open_review=True)

@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="language (default: from the locale; F2 switches at any time)")
     p.add_argument("--assess", action="store_true",
                    help="assessment mode: no feedback until the end, no take-backs, choices shuffled")
-    from coach.tui.store_glue import add_store_arguments
+    from coach.tui.controllers.link import add_store_arguments
 
     add_store_arguments(p)  # --teller, --db, --yes: the history store
 
@@ -61,7 +61,7 @@ def build_app(args: argparse.Namespace, app_class=None):
     kwargs = prepare(args)
     if isinstance(kwargs, int):
         return kwargs
-    from coach.tui.store_glue import open_store
+    from coach.tui.controllers.link import open_store
 
     link = open_store(args, kwargs["lang"])
     if isinstance(link, int):

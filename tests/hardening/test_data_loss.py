@@ -465,7 +465,7 @@ async def test_the_check_screen_keeps_going_while_the_database_is_locked(tmp_pat
     from coach.store import connect
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = tmp_path / "h.sqlite3"
     conn = connect(path)
@@ -510,7 +510,7 @@ async def test_a_check_left_without_a_verdict_is_closed_as_abandoned_on_the_next
     from coach.store import connect
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = tmp_path / "h.sqlite3"
     conn = connect(path)
@@ -537,7 +537,7 @@ async def test_a_new_teller_chosen_while_the_database_is_locked_does_not_wait_fo
     from coach.store import connect
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = tmp_path / "h.sqlite3"
     conn = connect(path)

@@ -171,7 +171,6 @@ async def test_question_mark_on_the_check_inside_the_coach_shows_the_checks_keys
     from coach.store import connect
     from coach.tui.app import CoachApp
     from coach.tui.i18n import HELP_KEYS
-    from coach.tui.screens.check import CheckScreen
     from coach.tui.screens.help import HelpScreen
 
     library, _ = check.load_library([ORDER.parent])
@@ -179,7 +178,7 @@ async def test_question_mark_on_the_check_inside_the_coach_shows_the_checks_keys
     app = CoachApp([], lang="en", bundled=False, user=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        app.push_screen(CheckScreen(conn, "Li", [c for c in library if c.id == "order"], library=library))
+        app.checks.begin(conn, "Li", [c for c in library if c.id == "order"], library=library)
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()
