@@ -176,7 +176,7 @@ class Sampler:
             self.peak_pss, self.peak_sessions_uss, self.peak_server_pss = total, uss, server
 
     def _is_fork_server(self, pid: int) -> bool:
-        return _parent(pid) == self.server_pid and b"coach.serve.zygote" in b" ".join(_cmdline(pid))
+        return _parent(pid) == self.server_pid and b"coach.commands._fork_server" in b" ".join(_cmdline(pid))
 
     def cpu_used(self) -> float:
         return sum(c - self.before.get(pid, 0.0) for pid, c in self.cpu.items())

@@ -177,7 +177,7 @@ class ForkLauncher:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "coach.serve.zygote", str(theirs.fileno()), "--", *self.args,
+                sys.executable, "-m", "coach.commands._fork_server", str(theirs.fileno()), "--", *self.args,
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=None,
                 pass_fds=[theirs.fileno()], env=self.env, start_new_session=True)
         finally:

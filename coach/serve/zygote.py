@@ -7,7 +7,9 @@ write to every object's header and unshare the pages), and forks a child per tab
 those pages copy-on-write, so a session starts in a fraction of the time and costs only what it
 allocates itself. Each tab still gets its own process: a session that crashes takes no other down.
 
-It is started by the server (`coach/serve/sessions.py`) with one end of a Unix socket pair:
+It is started by the server (`coach/serve/sessions.py`) as `python -m coach.commands._fork_server`,
+which says what to preload and what a child runs (`coach run ...`: the commands are the layer that
+may start the TUI), with one end of a Unix socket pair:
 
 - request: JSON `{"width": W, "height": H}` with three file descriptors (the session's standard
   input, output and error, the other ends of pipes the server holds);
@@ -24,9 +26,7 @@ and it exits when the server closes its end of the socket.
 
 from __future__ import annotations
 
-import array
 import gc
-import importlib
 import json
 import os
 import selectors
@@ -34,38 +34,10 @@ import signal
 import socket
 import sys
 import threading
+from typing import Callable
 
-#: What `coach run` imports before and right after its first screen (its warm-up list included).
-PRELOAD = (
-    "coach.cli", "coach.commands.run", "coach.tui.web_driver", "coach.tui.app", "coach.tui.store_glue",
-    "coach.tui.review_glue", "coach.tui.catalog", "coach.tui.screens.teller", "coach.tui.screens.library",
-    "coach.tui.screens.resume", "coach.tui.widgets.scenario_table", "coach.scenario.loader", "coach.engine",
-    "coach.store.writes", "coach.tui.controller", "coach.tui.screens.briefing",
-    "coach.tui.screens.conversation", "coach.tui.screens.feedback", "coach.tui.screens.debrief",
-    "coach.tui.screens.confirm_quit", "coach.tui.screens.help",
-    "coach.tui.quiet_gc", "coach.tui.signals", "coach.scenario.cache", "coach.scenario.lint",
-    "coach.scenario.cues", "coach.scenario.markers",
-    "textual.drivers.web_driver", "textual.widgets._input", "textual.widgets._option_list",
-    "textual.layouts.factory", "textual.layouts.horizontal", "textual.layouts.stream", "textual.scrollbar",
-    "concurrent.futures.thread", "queue",
-)
 MAX_MESSAGE = 4096
 PR_SET_PDEATHSIG = 1
-
-
-def preload() -> None:
-    """Import what a session needs; a module that fails to import is left to the session to report."""
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a module renamed upstream costs speed, not correctness: a
-            pass  # session imports what it needs, and reports an error the trainer can act on
-    try:
-        from rich.cells import cell_len
-
-        cell_len("柜员 teller")  # loads Rich's table of character widths (a large module) once, here
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def die_with_parent(sig: int) -> None:
@@ -88,9 +60,12 @@ def threads_alive() -> int:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket, argv: list[str]) -> None:
+    """Forks a child per request; each child calls `run(argv)` and ends with its return code."""
+
+    def __init__(self, control: socket.socket, argv: list[str], run: Callable[[list[str]], int]) -> None:
         self.control = control
         self.argv = argv
+        self.run = run
         self.selector = selectors.DefaultSelector()
         self.children: dict[int, int] = {}  # pidfd -> pid
 
@@ -177,9 +152,7 @@ class Zygote:
             os.environ["COLUMNS"], os.environ["ROWS"] = str(width), str(height)
             sys.argv = ["coach", *self.argv]
             gc.enable()
-            from coach.cli import main
-
-            code = main(list(self.argv))
+            code = self.run(list(self.argv))
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
         except BaseException:  # noqa: BLE001 - report it on the session's stderr, then end
@@ -202,9 +175,8 @@ def _max_fd() -> int:
         return 65536
 
 
-def main(argv: list[str]) -> int:
-    """`python -m coach.serve.zygote FD -- ARGS...`: serve fork requests on socket FD; each child runs
-    `coach ARGS...`."""
+def serve(argv: list[str], preload: Callable[[], None], run: Callable[[list[str]], int]) -> int:
+    """`FD -- ARGS...`: preload, then serve fork requests on socket FD; each child runs `run(ARGS)`."""
     die_with_parent(signal.SIGKILL)  # it holds nothing worth saving
     if os.getppid() == 1:  # the server died before the line above took effect
         return 1
@@ -216,8 +188,4 @@ def main(argv: list[str]) -> int:
     preload()
     gc.collect()
     gc.freeze()  # what is here now is shared with every child: keep the collector off its pages
-    return Zygote(control, args).serve()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    return Zygote(control, args, run).serve()

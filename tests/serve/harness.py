@@ -114,9 +114,9 @@ class ServeProcess:
         return found
 
     def fork_server(self) -> int | None:
-        """The fork server's pid (the server's child that runs coach.serve.zygote)."""
+        """The fork server's pid (the server's child that runs coach.commands._fork_server)."""
         for pid in self.children():
-            if parent_of(pid) == self.proc.pid and b"coach.serve.zygote" in _cmdline(pid):
+            if parent_of(pid) == self.proc.pid and b"coach.commands._fork_server" in _cmdline(pid):
                 return pid
         return None
 

@@ -19,7 +19,7 @@ from coach.serve import zygote
 @pytest.fixture
 def pair():
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    yield ours, zygote.Zygote(theirs, ["run", "--ask-teller"])
+    yield ours, zygote.Zygote(theirs, ["run", "--ask-teller"], lambda argv: 0)
     ours.close()
     theirs.close()
 
@@ -101,3 +101,20 @@ def test_threads_are_counted_by_the_kernel() -> None:
     finally:
         event.set()
         thread.join()
+
+
+def test_every_module_it_preloads_exists() -> None:
+    """A module renamed in a refactor would be skipped quietly and every session would import it again:
+    the list is kept true here instead."""
+    import importlib
+
+    from coach.commands import _fork_server
+
+    missing = []
+    for name in _fork_server.preload_names():
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    assert missing == []
+    assert "coach.tui.screens.conversation" in _fork_server.preload_names()  # the app's warm-up list is in it
