@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import shlex
+import os
 import sys
 from pathlib import Path
 
+from coach.serve import DEFAULT_MAX_SESSIONS
+
 LOOPBACK_NAMES = {"localhost", "ip6-localhost", "ip6-loopback"}
+MAX_SESSIONS_LIMIT = 1000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -26,6 +29,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="assessment mode in every tab: no feedback until the end, choices shuffled")
     p.add_argument("--scenarios", metavar="DIR", action="append", default=[], type=Path,
                    help="also list the scenarios in this folder (repeatable)")
+    p.add_argument("--max-sessions", metavar="N", type=int, default=DEFAULT_MAX_SESSIONS,
+                   help=f"most tabs open at once; a tab beyond it is told the room is full "
+                        f"(default {DEFAULT_MAX_SESSIONS}, 1 to {MAX_SESSIONS_LIMIT})")
+    p.add_argument("--launch", choices=("auto", "fork", "spawn"), default="auto",
+                   help="how each tab's session starts: fork (from a pre-loaded parent: quick and light; "
+                        "Linux), spawn (a fresh Python per tab), auto (fork where it can; the default)")
     from coach.store.cli_support import add_db_arguments
 
     add_db_arguments(p)
@@ -40,15 +49,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def session_command(args: argparse.Namespace, db: Path, lang: str) -> str:
-    """The shell command textual-serve starts for each tab: this Python, this coach, this history."""
+def session_arguments(args: argparse.Namespace, db: Path, lang: str) -> list[str]:
+    """The `coach` arguments of each tab's session: this history, this language."""
     # Every tab asks who is practising: a training room's PCs are shared.
-    argv = [sys.executable, "-m", "coach", "run", "--db", str(db), "--lang", lang, "--ask-teller"]
+    argv = ["run", "--db", str(db), "--lang", lang, "--ask-teller"]
     if args.assess:
         argv.append("--assess")
     for folder in args.scenarios:
         argv += ["--scenarios", str(folder.resolve())]
-    return shlex.join(argv)
+    return argv
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +65,16 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         print(f"{prog}: --port must be between 1 and 65535, not {args.port}", file=sys.stderr)
         return 2
+    if not 1 <= args.max_sessions <= MAX_SESSIONS_LIMIT:
+        print(f"{prog}: --max-sessions must be between 1 and {MAX_SESSIONS_LIMIT}, not {args.max_sessions}",
+              file=sys.stderr)
+        return 2
+    if args.launch == "fork":
+        from coach.serve.sessions import fork_supported
+
+        if not fork_supported():
+            print(f"{prog}: --launch fork needs Linux (fork and pidfds); use --launch spawn", file=sys.stderr)
+            return 2
     for folder in args.scenarios:
         if not folder.is_dir():
             print(f"{prog}: --scenarios {folder} is not a folder", file=sys.stderr)
@@ -88,11 +107,12 @@ def run(args: argparse.Namespace) -> int:
     from coach.serve.server import CoachServer
 
     def announce(url: str) -> None:
-        print(f"coach serve: open {url} in a browser (one tab per teller). History: {db}. "
-              f"Ctrl+C stops the server and every session.", flush=True)
+        print(f"coach serve: open {url} in a browser (one tab per teller, up to {args.max_sessions}). "
+              f"History: {db}. Ctrl+C stops the server and every session.", flush=True)
 
-    server = CoachServer(session_command(args, db, lang), host=args.host, port=args.port,
-                         lang=lang, announce=announce)
+    server = CoachServer(session_arguments(args, db, lang), host=args.host, port=args.port, lang=lang,
+                         announce=announce, env=dict(os.environ), launch=args.launch,
+                         max_sessions=args.max_sessions)
     try:
         server.serve()
     except OSError as exc:

@@ -90,8 +90,17 @@ class ServeProcess:
         self.output += out or ""
         return self.proc.returncode
 
+    def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, as a service manager stops it; the exit code."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = self.proc.communicate(timeout=timeout)
+        self.output += out or ""
+        return self.proc.returncode
+
     def children(self) -> list[int]:
-        """Processes still running that were started for this server's history file."""
+        """Processes still running that were started for this server's history file: the fork server
+        and every session (forked or spawned), whoever their parent is now."""
         found = []
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
@@ -103,6 +112,33 @@ class ServeProcess:
             if b"run" in cmd and str(self.db).encode() in cmd:
                 found.append(int(pid))
         return found
+
+    def fork_server(self) -> int | None:
+        """The fork server's pid (the server's child that runs coach.commands._fork_server)."""
+        for pid in self.children():
+            if parent_of(pid) == self.proc.pid and b"coach.commands._fork_server" in _cmdline(pid):
+                return pid
+        return None
+
+    def sessions(self) -> list[int]:
+        """The tabs' session processes."""
+        zygote = self.fork_server()
+        return [pid for pid in self.children() if pid != zygote]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 class Tab:

@@ -93,3 +93,37 @@ def test_ctrl_c_with_no_tab_open_stops_at_once(tmp_path) -> None:
     server = ServeProcess(db=tmp_path / "h.db").start()
     assert server.interrupt(timeout=15) == 0
     assert "0 session(s) served" in server.output
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "1001"])
+def test_a_session_cap_out_of_range_is_refused(value, capsys) -> None:
+    assert main(["serve", "--max-sessions", value]) == 2
+    assert "--max-sessions must be between 1 and 1000" in capsys.readouterr().err
+
+
+def test_a_session_cap_that_is_not_a_number_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--max-sessions", "forty"])
+    assert exit_.value.code == 2
+    assert "invalid int value" in capsys.readouterr().err
+
+
+def test_an_unknown_launch_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--launch", "thread"])
+    assert exit_.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_fork_where_the_os_cannot_is_refused(monkeypatch, tmp_path, capsys) -> None:
+    from coach.serve import sessions
+
+    monkeypatch.setattr(sessions, "fork_supported", lambda: False)
+    assert main(["serve", "--launch", "fork", "--db", str(tmp_path / "h.db")]) == 2
+    assert "--launch fork needs Linux" in capsys.readouterr().err
+
+
+def test_the_trainer_is_told_the_cap(tmp_path) -> None:
+    server = ServeProcess(db=tmp_path / "h.db", args=["--max-sessions", "25"]).start()
+    assert server.interrupt(timeout=15) == 0
+    assert "one tab per teller, up to 25" in server.output

@@ -26,6 +26,7 @@ class TellerScreen(ModalScreen[str]):
     TellerScreen > Vertical { width: 50; height: auto; border: round $primary; padding: 1 2; }
     TellerScreen OptionList { height: auto; max-height: 8; margin-bottom: 1; }
     TellerScreen #teller-error { color: $error; }
+    TellerScreen.-opaque { background: $background; }
     """
 
     def __init__(self, known: list[str], lang: str = "en") -> None:
@@ -43,6 +44,11 @@ class TellerScreen(ModalScreen[str]):
             yield Label("", id="teller-error", markup=False)
 
     def on_mount(self) -> None:
+        if self.app.is_web:
+            # In a browser (`coach serve`) the prompt hides the library instead of dimming it: blending
+            # the library's every cell doubled the first screen's CPU, and a training room starts 40
+            # sessions at once on one PC (docs/performance.md, "A training room").
+            self.add_class("-opaque")
         self.query_one("#tellers" if self.known else "#new-teller").focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
