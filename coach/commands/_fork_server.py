@@ -14,7 +14,8 @@ import sys
 #: Besides the app's own warm-up list (`CoachApp.WARM`, imported too). tests/serve/test_zygote.py
 #: checks that each one exists, so a module renamed in a refactor is not skipped quietly.
 PRELOAD = (
-    "coach.cli", "coach.commands.run", "coach.tui.web_driver", "coach.tui.app", "coach.tui.catalog",
+    "coach.cli", "coach.commands.run", "coach.tui.drivers.web", "coach.tui.launch", "coach.tui.hangup",
+    "coach.tui.outlet", "coach.tui.app", "coach.tui.catalog",
     "coach.tui.screens.teller", "coach.tui.screens.library", "coach.tui.screens.resume",
     "coach.tui.widgets.scenario_table", "coach.tui.quiet_gc", "coach.tui.signals",
     "coach.scenario.cache", "coach.scenario.lint", "coach.scenario.cues", "coach.scenario.markers",

@@ -31,7 +31,7 @@ log = logging.getLogger("coach.serve")
 
 READER_GRACE_S = 2.0  # after a session's process has ended, its output is read to the end this long
 #: The Textual driver every session runs: textual-serve's protocol, ended when the server goes away.
-DRIVER = "coach.tui.web_driver:CoachWebDriver"
+DRIVER = "coach.tui.drivers.web:CoachWebDriver"
 TRY_AGAIN_S = 30  # the room-full page tries again by itself this often
 FIRST_SCREEN_WAIT_S = 10.0  # a session holds its start slot at most this long (one that never draws)
 
