@@ -104,3 +104,48 @@ async def test_check_from_the_library_and_best_scores(tmp_path):
         rows = dict(conn.execute("SELECT scenario_id, overall FROM attempts").fetchall())
         assert app.best_scores == {sid: (o, o) for sid, o in rows.items()}
     assert conn.execute("SELECT verdict FROM checks").fetchone()[0] == "ready"
+
+
+def _interrupt(conn, entry, picks=(0,)):
+    rec = Recorder(conn, "Li")
+    a = rec.start(entry.scenario, entry.sha256, "practice", "en")
+    s = Session(entry.scenario)
+    for i in picks:
+        rec.answer(a, s.choose(i), 2.0)
+    return a
+
+
+async def test_run_file_does_not_offer_another_scenarios_interrupted_play(tmp_path):
+    conn = connect(tmp_path / "h.sqlite3")
+    es = {e.scenario.id: e for e in entries()}
+    other = _interrupt(conn, es["atm-card"])
+    app = CoachApp(list(es.values()), store=StoreLink(conn, "Li"), seed=1, start=es["fee-confusion"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "BriefingScreen"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) == "ConversationScreen"
+        assert app.controller.session.scenario.id == "fee-confusion"
+    # left for the library to offer next time, not thrown away
+    assert conn.execute("SELECT status FROM attempts WHERE id = ?", (other,)).fetchone()[0] == "open"
+
+
+async def test_run_file_offers_to_resume_that_scenarios_own_interrupted_play(tmp_path):
+    conn = connect(tmp_path / "h.sqlite3")
+    es = {e.scenario.id: e for e in entries()}
+    _interrupt(conn, es["fee-confusion"])
+    other = _interrupt(conn, es["atm-card"])  # newer, but not the scenario asked for
+    app = CoachApp(list(es.values()), store=StoreLink(conn, "Li"), seed=1, start=es["fee-confusion"])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "ResumeScreen"
+        await pilot.press("y")
+        await pilot.pause()
+        assert screen_name(app) == "ConversationScreen"
+        assert app.controller.session.scenario.id == "fee-confusion"
+    assert conn.execute("SELECT status FROM attempts WHERE id = ?", (other,)).fetchone()[0] == "open"

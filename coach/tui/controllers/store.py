@@ -84,6 +84,11 @@ class StoreController:
             return
         tid = link.known_teller()
         pending = [] if tid is None else queries.unfinished(link.conn, tid)
+        if app.start_entry is not None:
+            # `coach run FILE`: the teller asked for that scenario. Another one's interrupted play is
+            # neither offered here (Enter would resume the wrong scenario) nor closed: the library
+            # offers it the next time it opens.
+            pending = [a for a in pending if a.scenario_id == app.start_entry.id]
         for attempt in pending[1:]:  # only the newest is offered; older ones are closed
             link.recorder.abandon(attempt.id)
         if not pending:
