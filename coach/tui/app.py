@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 
 from coach.tui import i18n
 from coach.tui.catalog import Entry
 from coach.tui.controller import ASSESSMENT, PRACTICE
+from coach.tui.layout import FittedApp
 
 if TYPE_CHECKING:
     from coach.tui.controller import RecorderLike, SessionController
@@ -33,11 +33,11 @@ def _palette():
     return CoachCommands
 
 
-class CoachApp(App[int]):
+class CoachApp(FittedApp[int]):
     TITLE = "coach"
     CSS_PATH = str(Path(__file__).with_name("coach.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {_palette}
+    COMMANDS = FittedApp.COMMANDS | {_palette}
     BINDINGS = [
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),

@@ -7,18 +7,18 @@ import argparse
 import sqlite3
 import sys
 
-from textual.app import App
 from textual.binding import Binding
 
 from coach import check
 from coach.store import queries
+from coach.tui.layout import FittedApp
 from coach.tui.screens.check import CheckScreen
 from coach.tui.screens.history import HistoryScreen
 from coach.tui.screens.teller import TellerScreen
 from coach.tui.signals import exit_on_signals
 
 
-class HistoryApp(App):
+class HistoryApp(FittedApp):
     TITLE = "coach"
 
     def __init__(self, conn: sqlite3.Connection, teller: str, lang: str = "en", library=None) -> None:
@@ -30,7 +30,7 @@ class HistoryApp(App):
         self.push_screen(HistoryScreen(self.conn, self.teller, self.lang, self.library))
 
 
-class CheckApp(App):
+class CheckApp(FittedApp):
     """Asks for the teller if needed, then runs the check; exits with the Verdict (or None)."""
 
     TITLE = "coach check"
