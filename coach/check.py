@@ -1,10 +1,12 @@
 """The pre-shift check, as pure Python: which scenarios to play, and the verdict.
 
 Selection: a teller with no finished attempts gets a spread over the article's three customer types
-(requesting, confused, agitated), easiest first. Otherwise each scenario is ranked by how weak the
-teller is in the principles it trains (100 − recent mean score; 50 for a principle never scored),
-then by least recent practice (never played first); after each pick the principles it covers count
-half, so the check spreads over the weak spots. Scenarios are added while their estimated time fits
+(requesting, confused, agitated) and over the principles (each pick adds the most principles not yet
+covered), easiest first among equals. Otherwise each scenario is ranked by how weak the teller is in
+the principles it trains (100 − recent mean score; 50 for a principle never scored), weighed down
+for recent practice (to a quarter for the most recent), then by least recent practice (never played
+first); after each pick the principles it covers count half and its customer type a little, so the
+check spreads over the weak spots, the types and, day after day, the whole library. Scenarios are added while their estimated time fits
 in the minutes given (at least one), and never the same scenario twice.
 
 Verdict: points are summed over the check's scorecards. "ready" when the overall score reaches the
@@ -94,32 +96,64 @@ def select(
     return chosen
 
 
+#: The weight of the most recently practised scenario's need (the oldest practised weighs ~1).
+RECENT = 0.25
+#: How much a pick's customer type counts against the next pick of the same type (points of need).
+SAME_TYPE = 5.0
+
+
+def _weakness(averages: dict[str, tuple[float, int]]) -> dict[str, float]:
+    """100 − recent mean per principle; 50 for one never scored."""
+    return {p: (100.0 - averages[p][0]) if p in averages else 50.0 for p in PRINCIPLES}
+
+
+def _need(c: Candidate, weakness: dict[str, float]) -> float:
+    focus = c.focus or []
+    return sum(weakness.get(p, 50.0) for p in focus) / max(1, len(focus))
+
+
 def _spread(pool: list[Candidate]) -> list[Candidate]:
-    """Round robin over the three customer types, easiest first within each."""
+    """Round robin over the three customer types; within a type the scenario whose focus adds the
+    most principles not yet covered, easiest first among equals: a first check that is gentle and
+    still spread over the article's principles."""
     groups: dict[str, list[Candidate]] = {t: [] for t in CUSTOMER_TYPES}
     for c in sorted(pool, key=lambda c: (c.scenario.difficulty, c.id)):
         groups.setdefault(c.type, []).append(c)
+    weakness = _weakness({})
     out: list[Candidate] = []
     while any(groups.values()):
         for t in list(groups):
             if groups[t]:
-                out.append(groups[t].pop(0))
+                group = groups[t]
+                pick = min(group, key=lambda c: (-round(_need(c, weakness), 3), c.scenario.difficulty, c.id))
+                group.remove(pick)
+                out.append(pick)
+                for p in pick.focus:
+                    weakness[p] = weakness.get(p, 50.0) / 2
     return out
 
 
 def _by_weakness(pool: list[Candidate], averages: dict[str, tuple[float, int]], last: dict[str, str]) -> list[Candidate]:
-    weakness = {p: (100.0 - averages[p][0]) if p in averages else 50.0 for p in PRINCIPLES}
+    """Weakest principles first, spread: each pick halves the need of the principles it trains, and
+    counts a little against its customer type. A scenario practised recently weighs less (down to
+    a quarter for the most recent), so a teller weak in one principle meets the whole library's
+    scenarios for it over successive checks instead of the same one every morning (which would
+    test memory, not judgement)."""
+    weakness = _weakness(averages)
+    played = sorted((cid for cid in last if last[cid]), key=lambda cid: last[cid], reverse=True)
+    fresh = {cid: RECENT + (1 - RECENT) * i / len(played) for i, cid in enumerate(played)}
+    types: dict[str, int] = {}
     out: list[Candidate] = []
     rest = list(pool)
     while rest:
         def key(c: Candidate):
-            focus = c.focus or []
-            need = sum(weakness.get(p, 50.0) for p in focus) / max(1, len(focus))
+            need = _need(c, weakness) * fresh.get(c.id, 1.0) - SAME_TYPE * types.get(c.type, 0)
             return (-round(need, 3), last.get(c.id, ""), c.scenario.difficulty, c.id)
 
-        rest.sort(key=key)
-        pick = rest.pop(0)
+        pick = min(rest, key=key)
+        rest.remove(pick)
         out.append(pick)
+        types[pick.type] = types.get(pick.type, 0) + 1
         for p in pick.focus:
             weakness[p] = weakness.get(p, 50.0) / 2
     return out

@@ -106,6 +106,11 @@ def _output_failed(exc, real_out, real_err) -> int:
 
 def _dispatch(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if any("\x00" in a for a in argv):
+        # No file name or value can hold one (the OS refuses it: a ValueError deep in a command);
+        # a shell cannot pass one either, so this is a caller's mistake, said once for every command.
+        print("coach: an argument holds a NUL character (\\x00); no file name or value can.", file=sys.stderr)
+        return 2
     first = next((a for a in argv if not a.startswith("-")), None)
     starts_with_option = bool(argv) and argv[0].startswith("-") and first not in COMMANDS
     if (first is None or starts_with_option) and not any(a in ("-h", "--help", "--version") for a in argv):

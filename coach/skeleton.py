@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from coach.business import BUSINESS_LINES
 from coach.principles import CUSTOMER_TYPES, LANGS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -130,6 +131,7 @@ def skeleton(scenario_id: str, customer_type: str = "agitated", langs: list[str]
         f"title: {L('title')}",
         f"languages: [{', '.join(langs)}]",
         "difficulty: 1  # 1 easy … 3 hard",
+        f"line: deposits  # the business line, for the library's filter: {', '.join(BUSINESS_LINES)}",
         "tags: [complaint]" if customer_type == "agitated" else "tags: []",
         "customer:",
         f"  name: {L('name')}",

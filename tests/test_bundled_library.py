@@ -198,6 +198,11 @@ def test_three_or_four_choices_per_decision_and_two_outcomes_reachable(path: Pat
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids)
+def test_business_line_is_declared(path: Path) -> None:
+    assert _scenario(path).line is not None, "the library's business-line filter needs 'line:'"
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
 def test_focus_is_declared(path: Path) -> None:
     scenario = _scenario(path)
     assert 2 <= len(scenario.focus) <= 3

@@ -146,6 +146,20 @@ def test_a_hostile_cache_record_is_refused_or_cleaned(lib, cache_dir):
     assert entries["order"].ok and entries["order"].summary.difficulty in (1, 2, 3)  # validated again
 
 
+@pytest.mark.parametrize("line", [["deposits"], "mortgages", 3])
+def test_a_cached_record_with_an_unknown_business_line_is_validated_again(lib, cache_dir, line):
+    from coach.scenario.summary import BadRecord, Summary
+
+    cache = ScenarioCache(cache_dir)
+    catalog.build([lib], bundled=False, user=False, cache=cache)
+    doc = json.loads(cache.path.read_text(encoding="utf-8"))
+    record = doc["results"][doc["files"][os.path.abspath(lib / "rates.yaml")][2]]["summary"]
+    with pytest.raises(BadRecord):
+        Summary.from_json({**record, "line": line})
+    assert Summary.from_json({**record, "line": "deposits"}).line == "deposits"
+    assert Summary.from_json({**record, "line": None}).line is None
+
+
 async def test_a_hostile_cached_title_is_drawn_literally(lib, cache_dir, monkeypatch):
     cache = ScenarioCache(cache_dir)
     catalog.build([lib], bundled=False, user=False, cache=cache)

@@ -23,6 +23,13 @@ def test_an_unknown_command_is_a_usage_error(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["schema", "-o", "a\x00b"], ["validate", "x\x00.yaml"], ["history", "--db", "\x00"]])
+def test_an_argument_holding_a_nul_character_is_a_usage_error_for_every_command(capsys, argv, tmp_path):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "NUL character" in err and "Traceback" not in err
+
+
 ORDER = "tests/fixtures/engine/order.yaml"
 
 

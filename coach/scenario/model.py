@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from coach.business import BusinessLineId
 from coach.principles import PRINCIPLES, Act, CustomerTypeId, Lang, Outcome, Phase, PrincipleId
 from coach.scenario.text import clean_text, localize  # noqa: F401  (localize: re-exported)
 
@@ -149,6 +150,9 @@ class Scenario(_Strict):
     title: Localized
     languages: list[Lang] = Field(min_length=1, description="Every text must exist in each.")
     difficulty: int = Field(1, ge=1, le=3, description="1 easy … 3 hard.")
+    line: BusinessLineId | None = Field(
+        None, description="The business line the scenario is about; the library filters by it."
+    )
     tags: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default_factory=list)
     focus: list[PrincipleId] = Field(
         default_factory=list, description="Principles the scenario trains; derived when absent."

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
+from coach.business import BUSINESS_LINES
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import clean_text
 
@@ -44,6 +45,7 @@ class Summary:
     profile: Localized | None = None
     wants: Localized | None = None
     languages: tuple[str, ...] = field(default=())
+    line: str | None = None  # a business line id (coach.business)
 
     def focus_principles(self) -> list[str]:
         return list(self.focus)
@@ -53,12 +55,13 @@ class Summary:
         c = s.customer
         return cls(id=s.id, title=s.title, type=c.type, difficulty=s.difficulty,
                    focus=tuple(s.focus_principles()), tags=tuple(s.tags), name=c.name, mood=c.mood,
-                   profile=c.profile, wants=c.wants, languages=tuple(s.languages))
+                   profile=c.profile, wants=c.wants, languages=tuple(s.languages), line=s.line)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "type": self.type, "difficulty": self.difficulty,
                 "focus": list(self.focus), "tags": list(self.tags), "name": self.name, "mood": self.mood,
-                "profile": self.profile, "wants": self.wants, "languages": list(self.languages)}
+                "profile": self.profile, "wants": self.wants, "languages": list(self.languages),
+                "line": self.line}
 
     @classmethod
     def from_json(cls, obj: Any) -> "Summary":
@@ -71,6 +74,9 @@ class Summary:
         ctype = obj.get("type")
         if ctype not in CUSTOMER_TYPES:
             raise BadRecord("type")
+        line = obj.get("line")
+        if line is not None and (type(line) is not str or line not in BUSINESS_LINES):
+            raise BadRecord("line")
         return cls(
             id=sid,
             title=_localized(obj.get("title")),
@@ -83,6 +89,7 @@ class Summary:
             profile=_optional(obj.get("profile")),
             wants=_optional(obj.get("wants")),
             languages=tuple(_ids(obj.get("languages"), _LANG_SET)),
+            line=line,
         )
 
 

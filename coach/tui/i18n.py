@@ -21,6 +21,7 @@ S: dict[str, tuple[str, str]] = {
     "search": ("搜索…(/)", "Search… (/)"),
     "filter": ("类型(t): {t}", "Type (t): {t}"),
     "all_types": ("全部", "all"),
+    "line_filter": ("业务(b): {b}", "Line (b): {b}"),
     "no_match": ("没有符合条件的场景。", "No scenario matches."),
     "broken": ("无法加载的文件 ({n}):", "Files that failed to load ({n}):"),
     "count": ("{n} 个场景", "{n} scenarios"),
@@ -169,8 +170,8 @@ S: dict[str, tuple[str, str]] = {
 # The keys each screen lists in its help (zh, en).
 HELP_KEYS: dict[str, tuple[str, str]] = {
     "library": (
-        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按类型筛选 · Esc 清除 · m 模式 · h 练习记录 · c 上岗自测 · r 复习 · ? 帮助 · q 退出",
-        "↑↓ move · Enter open · / search · t filter by type · Esc clear · m mode · h history · c pre-shift check · r review · ? help · q quit",
+        "↑↓ 选择 · 回车 打开 · / 搜索 · t 按类型筛选 · b 按业务筛选 · Esc 清除 · m 模式 · h 练习记录 · c 上岗自测 · r 复习 · ? 帮助 · q 退出",
+        "↑↓ move · Enter open · / search · t filter by type · b by business line · Esc clear · m mode · h history · c pre-shift check · r review · ? help · q quit",
     ),
     "briefing": ("回车/空格 开始 · m 切换模式 · Esc 返回场景库", "Enter/Space start · m switch mode · Esc back to the library"),
     "conversation": (

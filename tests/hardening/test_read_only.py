@@ -48,6 +48,7 @@ def read_only_media():
     shutil.rmtree(top)
 
 
+@pytest.mark.unprivileged
 @pytest.mark.parametrize("command", [
     ["history", "--db", "{db}"],
     ["history", "--db", "{db}", "--teller", "Ann", "--format", "json"],

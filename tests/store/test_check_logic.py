@@ -20,7 +20,29 @@ def test_new_teller_gets_a_spread_over_the_three_customer_types():
     lib = library()
     chosen = check.select(lib.values(), minutes=5)
     assert [c.type for c in chosen] == ["requesting", "confused", "agitated"]
-    assert [c.id for c in chosen] == ["fund-question", "fee-confusion", "queue-anger"]  # easiest first
+    assert chosen[0].id == "fund-question"  # easiest first among equals
+
+
+def test_new_teller_gets_a_spread_over_the_principles_rather_than_only_the_easiest():
+    lib = library()
+    chosen = check.select(lib.values(), minutes=5)
+    covered = {p for c in chosen for p in c.focus}
+    easiest = {p for cid in ("fund-question", "fee-confusion", "queue-anger") for p in lib[cid].focus}
+    assert len(covered) > len(easiest)
+
+
+def test_a_scenario_practised_recently_gives_way_to_another_training_the_same_weakness():
+    lib = library()
+    averages = {p: (95.0, 3) for p in check.PRINCIPLES}
+    weak = set(lib["form-help"].focus)
+    for p in weak:
+        averages[p] = (30.0, 3)
+    first = check.select(lib.values(), minutes=1, averages=averages)[0]
+    assert first.id == "form-help"
+    rivals = [c for c in lib.values() if set(c.focus) & weak and c.id != "form-help"]
+    assert rivals, "the fixture library has another scenario training the same principles"
+    again = check.select(lib.values(), minutes=1, averages=averages, last_practised={"form-help": "2026-01-02"})[0]
+    assert again.id != "form-help"
 
 
 def test_never_the_same_scenario_twice_and_at_least_one():

@@ -185,3 +185,22 @@ async def test_debrief_shows_figures_moves_and_weak_principles():
         await pilot.press("l")
         await pilot.pause()
         assert name(app) == "LibraryScreen"  # built lazily when started on a scenario
+
+
+async def test_library_filters_by_business_line_through_the_lines_it_has():
+    app = library_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#lib-table")
+        status = app.screen.query_one("#lib-filter")
+        await pilot.press("b")  # deposits: rates
+        assert table.row_count == 1 and "Line (b): Deposits and cash" in text_of(status)
+        await pilot.press("b")  # branch service: order (hostile has no line and shows under "all" only)
+        assert table.row_count == 1 and "Branch service" in text_of(status)
+        await pilot.press("t")  # requesting and branch service: nothing
+        assert table.row_count == 0 and "No scenario matches." in text_of(status)
+        await pilot.press("t", "t")  # agitated and branch service: order
+        assert table.row_count == 1
+        await pilot.press("b")  # every line, agitated: order again (hostile is confused)
+        assert table.row_count == 1 and "Line (b): all" in text_of(status)
+        await pilot.press("escape")  # clears both filters
+        assert table.row_count == 3

@@ -1,8 +1,8 @@
 """The scenario library: title, customer type, difficulty, focus principles, best score; filter by
-customer type, search by text; files that failed to load are listed with their first error.
+customer type and business line, search by text; files that failed to load are listed with their first error.
 
 The screen shows at once; its entries may come later (the app checks the library in a worker and
-calls `show_progress`, then `set_entries`). Search and the type filter pick row numbers from an
+calls `show_progress`, then `set_entries`). Search and the two filters pick row numbers from an
 index of lower-cased text built once; the table draws only the rows on screen."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
+from coach.business import BUSINESS_LINES, line_name
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
@@ -42,6 +43,8 @@ def haystack(entry: Entry) -> str:
             parts.append(text)
     ctype = CUSTOMER_TYPES[s.type]
     parts += [ctype.name_zh, ctype.name_en, s.type]
+    if s.line:
+        parts += [*BUSINESS_LINES[s.line], s.line]
     for pid in s.focus_principles():
         parts += [PRINCIPLES[pid].name_zh, PRINCIPLES[pid].name_en, pid]
     return " ".join(parts).lower()
@@ -52,6 +55,7 @@ class LibraryScreen(Screen):
     BINDINGS = [
         Binding("slash", "search", "Search", show=False),
         Binding("t", "cycle_type", "Type", show=False),
+        Binding("b", "cycle_line", "Business line", show=False),
         Binding("m", "app.switch_mode", "Mode", show=False),
         Binding("escape", "clear", "Clear", show=False),
         Binding("q", "app.request_quit", "Quit", show=False),
@@ -62,6 +66,7 @@ class LibraryScreen(Screen):
         self.entries: list[Entry] = []
         self.pending = entries is None
         self.type_filter: str | None = None
+        self.line_filter: str | None = None  # a business line id
         self.query_text = ""
         self._hay: list[str] | None = None
         self._reindex()
@@ -88,7 +93,7 @@ class LibraryScreen(Screen):
     def _reindex(self) -> None:
         """The rows that can be listed (a file found broken when opened drops out)."""
         self._playable = [i for i, e in enumerate(self.entries) if e.ok]
-        self._last: tuple[str, str | None, list[int]] | None = None
+        self._last: tuple[str, tuple[str | None, str | None], list[int]] | None = None
 
     @property
     def lang(self) -> str:
@@ -203,14 +208,17 @@ class LibraryScreen(Screen):
         return [self.entries[i] for i in self._visible_rows()]
 
     def _visible_rows(self) -> list[int]:
-        """Row numbers passing the type filter and every search word. Typing more only narrows the
+        """Row numbers passing both filters and every search word. Typing more only narrows the
         last result, so each keystroke scans the rows still shown, not the whole library."""
-        query, wanted = self.query_text.strip().lower(), self.type_filter
+        query, wanted = self.query_text.strip().lower(), (self.type_filter, self.line_filter)
         last = self._last
         if last is not None and last[1] == wanted and query.startswith(last[0]):
             rows = last[2]
         else:
-            rows = [i for i in self._playable if wanted is None or self.entries[i].summary.type == wanted]
+            kind, line = wanted
+            rows = [i for i in self._playable
+                    if (kind is None or self.entries[i].summary.type == kind)
+                    and (line is None or self.entries[i].summary.line == line)]
         words = query.split()
         hay = self._haystack() if words else []
         for word in words:
@@ -262,7 +270,9 @@ class LibraryScreen(Screen):
             return
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
         n = table.row_count
-        status = t("filter", lang, t=kind) + " · " + (t("count", lang, n=n) if n else t("no_match", lang))
+        line = line_name(self.line_filter, lang) if self.line_filter else t("all_types", lang)
+        status = " · ".join((t("filter", lang, t=kind), t("line_filter", lang, b=line),
+                             t("count", lang, n=n) if n else t("no_match", lang)))
         due = getattr(self.app, "review_due", None)
         if due is not None:
             status += " · " + t("due_n", lang, n=due)
@@ -309,11 +319,20 @@ class LibraryScreen(Screen):
         self.type_filter = TYPE_CYCLE[(i + 1) % len(TYPE_CYCLE)]
         self.filter()
 
+    def action_cycle_line(self) -> None:
+        """All, then each business line the library has scenarios in, in the bank's order."""
+        present = {e.summary.line for e in self.entries if e.ok}
+        cycle = [None, *(line for line in BUSINESS_LINES if line in present)]
+        i = cycle.index(self.line_filter) if self.line_filter in cycle else 0
+        self.line_filter = cycle[(i + 1) % len(cycle)]
+        self.filter()
+
     def action_clear(self) -> None:
         search = self._search_box()
-        if search.value or self.type_filter:
+        if search.value or self.type_filter or self.line_filter:
             search.value = ""
             self.query_text = ""
             self.type_filter = None
+            self.line_filter = None
             self.filter()
         self.query_one(ScenarioTable).focus()
