@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.business import BUSINESS_LINES, line_name
+from coach.linebreak import wrap
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
@@ -28,6 +30,42 @@ if TYPE_CHECKING:
     from textual.widgets import Input
 
 TYPE_CYCLE = (None, "requesting", "confused", "agitated")
+#: Below this many cells for the title and focus columns together, the focus column gives way
+#: (the line under the table shows the highlighted row's focus whole).
+FOCUS_COLUMN_MIN = 40
+
+
+def library_columns(width: int, lang: str, widest_focus: int) -> tuple[list[tuple[str, int, str]], int]:
+    """The table's columns for a screen `width` cells wide, and the focus column's width (0: none).
+
+    Type, level and best score get what their header and values need; the title and the focus
+    principles share the rest, the focus column no wider than the widest focus list."""
+    from coach.tui.widgets.scenario_table import PADDING
+
+    names = [c.name(lang) for c in CUSTOMER_TYPES.values()]
+    fixed = [
+        (t("col_type", lang), max(cell_len(x) for x in [t("col_type", lang), *names]), "left"),
+        (t("col_level", lang), max(3, cell_len(t("col_level", lang))), "left"),
+    ]
+    best = (t("col_best", lang), max(7, cell_len(t("col_best", lang))), "right")  # "100/100"
+    room = width - 2 - 2  # the screen's padding, the table's scrollbar
+    flexible = room - sum(w for _, w, _ in fixed) - best[1] - 2 * PADDING * 5
+    if flexible < FOCUS_COLUMN_MIN:
+        title = room - sum(w for _, w, _ in fixed) - best[1] - 2 * PADDING * 4
+        return [(t("col_title", lang), max(8, title), "left"), *fixed, best], 0
+    focus = min(max(widest_focus, cell_len(t("col_focus", lang))), flexible * 9 // 20)
+    return [(t("col_title", lang), flexible - focus, "left"), *fixed,
+            (t("col_focus", lang), focus, "left"), best], focus
+
+
+def focus_cell(names: list[str], width: int, lang: str) -> str:
+    """The focus principles in `width` cells: whole names only, and "+N" for those left out."""
+    sep = "、" if lang == "zh" else ", "
+    for shown in range(len(names), 0, -1):
+        text = sep.join(names[:shown]) + (f" +{len(names) - shown}" if shown < len(names) else "")
+        if cell_len(text) <= width:
+            return text
+    return sep.join(names)  # not even one whole name fits: the table ends it with "…"
 
 
 def haystack(entry: Entry) -> str:
@@ -107,6 +145,8 @@ class LibraryScreen(Screen):
             yield Static(id="lib-search-stub")
             yield Static(id="lib-filter")
         yield ScenarioTable(id="lib-table")
+        # The highlighted row whole: its title and focus principles, cut in the table's columns.
+        yield Static(id="lib-detail")
         # #lib-broken and #lib-sync (files that failed to load, a sync that failed) are mounted
         # under the table only when they have something to say (`_note`): most starts have neither.
         yield Static(id="lib-keys", classes="keys")
@@ -202,7 +242,7 @@ class LibraryScreen(Screen):
             return
         if text:
             anchor = self.query("#lib-broken") if wid == "lib-sync" else None
-            self.mount(Static(text, id=wid), after=anchor.last() if anchor else self.query_one("#lib-table"))
+            self.mount(Static(text, id=wid), after=anchor.last() if anchor else self.query_one("#lib-detail"))
 
     def visible(self) -> list[Entry]:
         return [self.entries[i] for i in self._visible_rows()]
@@ -226,39 +266,79 @@ class LibraryScreen(Screen):
         self._last = (query, wanted, rows)
         return rows
 
+    def _focus_names(self, summary) -> list[str]:
+        return [PRINCIPLES[p].name(self.lang) for p in summary.focus]
+
     def _cells(self, row: int) -> tuple[Text, ...]:
         lang = self.lang
         s = self.entries[row].summary
         b = getattr(self.app, "best_scores", {}).get(s.id)
-        return (
+        cells = [
             Text(localize(s.title, lang)),
             Text(CUSTOMER_TYPES[s.type].name(lang)),
             Text("★" * s.difficulty + "☆" * (3 - s.difficulty)),
-            Text(", ".join(PRINCIPLES[p].name(lang) for p in s.focus)),
-            Text("—" if b is None else f"{b[0]}/{b[1]}"),
-        )
+        ]
+        if self._focus_width:
+            cells.append(Text(focus_cell(self._focus_names(s), self._focus_width, lang)))
+        cells.append(Text("—" if b is None else f"{b[0]}/{b[1]}"))
+        return tuple(cells)
+
+    _focus_width = 0  # the focus column's width; 0 when the window is too narrow to show it
+
+    def _detail(self, row: int) -> Text:
+        """The highlighted row whole: its title, then type, business line, level and focus."""
+        lang = self.lang
+        s = self.entries[row].summary
+        text = Text(localize(s.title, lang), style="bold")
+        text.append("\n")
+        meta = [CUSTOMER_TYPES[s.type].name(lang)]
+        if s.line:
+            meta.append(line_name(s.line, lang))
+        meta.append("★" * s.difficulty + "☆" * (3 - s.difficulty))
+        focus = ("、" if lang == "zh" else ", ").join(self._focus_names(s))
+        meta.append(f"{t('focus', lang)}{'：' if lang == 'zh' else ': '}{focus}")
+        text.append(" · ".join(meta))
+        return text
+
+    def show_detail(self) -> None:
+        box = self.query_one("#lib-detail", Static)
+        row = self.query_one(ScenarioTable).selected_row
+        if row is None:
+            box.display = False
+            return
+        text = self._detail(row)
+        width = max(1, self.size.width - 2)  # the screen's padding
+        height = sum(len(wrap(line, width)) for line in text.plain.split("\n"))
+        box.display = True
+        if box.styles.height is None or box.styles.height.value != height:
+            box.styles.height = height  # a layout only when the height changes, not at every arrow key
+        box.update(text, layout=False)
+
+    def on_scenario_table_highlighted(self, event: ScenarioTable.Highlighted) -> None:
+        event.stop()
+        self.show_detail()
 
     def fill(self) -> None:
         """Columns for the width and language, the rows that pass the filter, the status line."""
         lang = self.lang
         table = self.query_one(ScenarioTable)
-        # Fixed widths at 80 columns: a long title is cut rather than pushing the columns off screen.
         self._width = self.size.width
-        wide = max(0, self.size.width - 80)
-        table.set_columns([
-            (t("col_title", lang), 23 + wide // 2, "left"),
-            (t("col_type", lang), 10, "left"),
-            (t("col_level", lang), 5, "left"),
-            (t("col_focus", lang), 18 + wide - wide // 2, "left"),
-            (t("col_best", lang), 9, "right"),
-        ])
+        columns, self._focus_width = library_columns(self.size.width, lang, self._widest_focus())
+        table.set_columns(columns)
         table.set_source(self._cells)  # forgets drawn rows: language or best scores may have changed
         self.filter()
+        self.show_detail()
         from coach.tui.store_glue import sync_line
 
         # Here, not in filter(): it reads the history, and filter() runs on every search keystroke.
         line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
         self._note("lib-sync", Text(line) if line else None)
+
+    def _widest_focus(self) -> int:
+        """The widest focus list of the library in cells (principles are few: O(distinct lists))."""
+        lists = {tuple(e.summary.focus) for e in self.entries if e.ok}
+        sep = "、" if self.lang == "zh" else ", "
+        return max((cell_len(sep.join(PRINCIPLES[p].name(self.lang) for p in f)) for f in lists), default=0)
 
     def filter(self) -> None:
         """Only the row numbers change: the table redraws the rows on screen, nothing else."""
