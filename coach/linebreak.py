@@ -197,6 +197,42 @@ def fill(text: str, width: int, indent: str = "", subsequent: str | None = None)
     return "\n".join((indent if i == 0 else rest) + line for i, line in enumerate(lines))
 
 
+#: Marks that start a list item: its wrapped lines hang under the text after the mark.
+BULLETS = ("• ", "- ", "✓ ", "✗ ", "‼ ", "~ ")
+
+
+def reflow(text: str, width: int | None) -> str:
+    """Each line of `text` wrapped to `width` cells, its continuation lines under its own text (after
+    its indent and a bullet mark): how the text commands print prose. `width` None: unchanged."""
+    if width is None:
+        return text
+    out = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        mark = next((b for b in BULLETS if body.startswith(b)), "")
+        out.append(fill(body[len(mark):], width, indent + mark))
+    return "\n".join(out)
+
+
+def output_width(stream=None) -> int | None:
+    """The width a command's text output wraps at: the terminal's when `stream` (stdout) is one, or
+    $COLUMNS when set; None when the output goes to a pipe or a file (one line per item for scripts)."""
+    import os
+    import shutil
+    import sys
+
+    stream = sys.stdout if stream is None else stream
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        tty = False
+    return shutil.get_terminal_size((80, 24)).columns if tty else None
+
+
 def install_rich() -> None:
     """Make Rich's `Text.wrap` (tables, panels, `Console.print`) break lines here.
 

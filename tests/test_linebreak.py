@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len, split_graphemes
 
-from coach.linebreak import break_offsets, fill, units, wrap
+from coach.linebreak import break_offsets, fill, output_width, reflow, units, wrap
 
 #: clreq: may not start a line (stops, closing brackets and quotes, interpunct, connectors, solidus)
 CLOSING = set("、，。．：；？！）］｝〕〉》」』】〙〗〟’”·～／－") | set(",.;:?!)]}")
@@ -141,3 +141,93 @@ def test_fill_indents_every_line_after_the_first():
 
 def test_a_width_below_one_is_taken_as_one():
     assert "".join(pieces("客户说：好", 0)) == "客户说：好"
+
+
+# ---- the text commands and reports ------------------------------------------------------------
+
+def _rules_hold(lines: list[str], width: int) -> None:
+    for n, line in enumerate(lines):
+        assert cell_len(line) <= width, line
+        body = line.lstrip(" ")
+        if n and body:
+            assert body[0] not in CLOSING, line
+        if body:
+            assert body.rstrip()[-1] not in OPENING, line
+
+
+def test_reflow_wraps_each_line_under_its_own_indent_and_bullet():
+    text = "结论: 需要复习\n    一定要先安抚用户的情绪，时刻保护客户的自尊心，再进行解释。\n• 一个非常不满意的客户，会把不满告诉二十个人以上。"
+    lines = reflow(text, 24).split("\n")
+    assert lines == ["结论: 需要复习", "    一定要先安抚用户的情", "    绪，时刻保护客户的自", "    尊心，再进行解释。",
+                     "• 一个非常不满意的客户，", "  会把不满告诉二十个人以", "  上。"]
+    assert reflow(text, None) == text
+
+
+def test_output_wraps_at_columns_or_the_terminal_and_not_into_a_pipe(monkeypatch):
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert output_width(io.StringIO()) is None
+    assert output_width(Tty()) >= 1
+    monkeypatch.setenv("COLUMNS", "42")
+    assert output_width(io.StringIO()) == 42
+
+
+def test_coach_play_prints_chinese_by_the_rules_at_the_terminal_width(capsys, monkeypatch):
+    from coach.cli import main
+
+    monkeypatch.setenv("COLUMNS", "30")
+    assert main(["play", "scenarios/account-restricted.yaml", "--worst", "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    _rules_hold(lines, 30)
+    assert "其余 2/3 的问题出在沟通不良上。" in "".join(line.strip() for line in lines)
+    monkeypatch.delenv("COLUMNS")
+    assert main(["play", "scenarios/account-restricted.yaml", "--worst", "--lang", "zh"]) == 0
+    assert "不满意的客户中,1/3 是因为产品或服务本身,其余 2/3 的问题出在沟通不良上。" in \
+        capsys.readouterr().out.splitlines()  # into a pipe: one line per item, as before
+
+
+SAYS = "“您这个是反洗钱监测设的限制，是系统自动加的，不是哪个人定的。”"
+
+
+def test_rich_wraps_by_the_rules_once_installed(monkeypatch):
+    import io
+
+    import rich._wrap
+    import rich.text
+    from rich.console import Console
+
+    from coach.linebreak import install_rich
+
+    def printed() -> list[str]:
+        buf = io.StringIO()
+        Console(file=buf, width=14, color_system=None).print(rich.text.Text(SAYS))
+        return buf.getvalue().splitlines()
+
+    monkeypatch.setattr(rich.text, "divide_line", rich._wrap.divide_line)
+    assert any(line[0] in CLOSING for line in printed()[1:])  # Rich's own wrap: "，" starts a line
+    install_rich()
+    _rules_hold(printed(), 14)
+
+
+def test_the_report_table_installs_the_chinese_rules_before_drawing(monkeypatch):
+    import rich._wrap
+    import rich.text
+
+    from coach.reports.render import to_table
+
+    monkeypatch.setattr(rich.text, "divide_line", rich._wrap.divide_line)
+    report = {"sources": ["a.db"], "attempts": 0, "answers": 0, "item_analysis_on": "first attempts",
+              "tellers": [], "principles": [], "scenarios": [], "items": []}
+    to_table(report, ("items",), "zh", width=80)
+    assert rich.text.divide_line is break_offsets
+
+
+def test_the_html_report_asks_the_browser_for_the_same_rules():
+    from coach.reports.html import CSS
+
+    assert "line-break:strict" in CSS and "word-break:normal" in CSS
