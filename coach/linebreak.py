@@ -44,6 +44,7 @@ the line (Rich and Textual then crop it): at the widths coach draws at this neve
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -197,21 +198,25 @@ def fill(text: str, width: int, indent: str = "", subsequent: str | None = None)
     return "\n".join((indent if i == 0 else rest) + line for i, line in enumerate(lines))
 
 
-#: Marks that start a list item: its wrapped lines hang under the text after the mark.
-BULLETS = ("• ", "- ", "✓ ", "✗ ", "‼ ", "~ ")
+#: A line's indent and list mark ("• ", "✓ 3. ", "✗ 2. [解释] "): its wrapped lines hang under the
+#: text after them, as a Chinese (or any) reader expects of a list.
+_HANG = re.compile(r" *(?:[•\-✓✗‼~] )?(?:\d{1,3}\. )?(?:\[[^\]\n]{1,12}\] )?")
+
+
+def hang(line: str) -> int:
+    """How many characters at the start of `line` are its indent and list mark."""
+    return _HANG.match(line).end()
 
 
 def reflow(text: str, width: int | None) -> str:
     """Each line of `text` wrapped to `width` cells, its continuation lines under its own text (after
-    its indent and a bullet mark): how the text commands print prose. `width` None: unchanged."""
+    its indent and list mark): how the text commands print prose. `width` None: unchanged."""
     if width is None:
         return text
     out = []
     for line in text.split("\n"):
-        body = line.lstrip(" ")
-        indent = line[: len(line) - len(body)]
-        mark = next((b for b in BULLETS if body.startswith(b)), "")
-        out.append(fill(body[len(mark):], width, indent + mark))
+        n = hang(line)
+        out.append(fill(line[n:], width, line[:n]))
     return "\n".join(out)
 
 

@@ -14,12 +14,18 @@ would be scored).
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.app import App, ReturnType
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-from coach.linebreak import break_offsets, install_rich
+from coach.linebreak import break_offsets, hang, install_rich, wrap
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 QUIT_KEYS = frozenset({"ctrl+q", "ctrl+c"})
@@ -41,6 +47,90 @@ def install_line_breaking() -> None:
 
 
 install_line_breaking()
+
+
+class Hanging(Visual):
+    """Text whose paragraphs wrap under their own text: after a paragraph's indent and list mark
+    ("• ", "✗ 3. [解释] ", "  「"), its continuation lines start where its text started (an indented
+    quotation's opening mark hangs out). Wraps at the width it is drawn at, by coach's breaker."""
+
+    def __init__(self, text: Text | Content) -> None:
+        self.content = Content.from_rich_text(text) if isinstance(text, Text) else text
+        self._laid: tuple[int, Content] | None = None
+
+    def __str__(self) -> str:
+        return self.content.plain
+
+    def laid_out(self, width: int) -> Content:
+        """The content with a line end at every wrap and the hanging indents in place."""
+        if self._laid is not None and self._laid[0] == width:
+            return self._laid[1]
+        lines: list[Content] = []
+        for paragraph in self.content.split("\n", allow_blank=True):
+            n = hang(paragraph.plain)
+            if n and paragraph.plain[n:n + 1] in ("「", "“", "『"):
+                n += 1
+            head, body = paragraph[:n], paragraph[n:]
+            indent = head.cell_length
+            if indent * 2 > width:  # a narrow box: no room to hang, wrap the whole paragraph
+                head, body, indent = Content(), paragraph, 0
+            for i, line in enumerate(body.wrap(max(1, width - indent)) if body.plain else [Content()]):
+                lines.append((head if i == 0 else Content(" " * indent)) + line.rstrip())
+        laid = Content("\n").join(lines)
+        self._laid = (width, laid)
+        return laid
+
+    def render_strips(self, width: int, height: int | None, style, options: RenderOptions) -> list[Strip]:
+        return self.laid_out(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.content.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.laid_out(width).get_height(rules, width)
+
+
+class Items(Visual):
+    """A line of items ("↑↓ 选择 · 回车 打开 · …": keys, a status) that wraps only between items,
+    so no key's description is split across lines; an item wider than the line wraps by the rules."""
+
+    SEP = " · "
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._laid: tuple[int, Content] | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+    def laid_out(self, width: int) -> Content:
+        if self._laid is not None and self._laid[0] == width:
+            return self._laid[1]
+        lines: list[str] = []
+        for paragraph in self.text.split("\n"):
+            line = ""
+            for item in paragraph.split(self.SEP):
+                joined = f"{line}{self.SEP}{item}" if line else item
+                if line and cell_len(joined) > width:
+                    lines.append(line)
+                    joined = item
+                if cell_len(joined) > width:  # one item wider than the line: wrapped by the rules
+                    *full, joined = wrap(joined, max(1, width))
+                    lines += full
+                line = joined
+            lines.append(line)
+        laid = Content("\n".join(lines))
+        self._laid = (width, laid)
+        return laid
+
+    def render_strips(self, width: int, height: int | None, style, options: RenderOptions) -> list[Strip]:
+        return self.laid_out(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return min(container_width, cell_len(self.text))
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.laid_out(width).get_height(rules, width)
 
 
 class TooSmall(Static):

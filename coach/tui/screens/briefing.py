@@ -17,6 +17,7 @@ from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
+from coach.tui.layout import Items
 from coach.tui.screens.kept import Kept
 from coach.tui.widgets.mood_meter import mood_text
 
@@ -113,7 +114,7 @@ class BriefingScreen(Screen, Kept):
         self.query_one("#brief-card", Static).update(card)
         mode = "mode_assess" if self.app.mode == "assessment" else "mode_practice"
         self.query_one("#brief-mode", Static).update(Text(t(mode, lang)))
-        self.query_one("#brief-keys", Static).update(Text(t("start_hint", lang)))
+        self.query_one("#brief-keys", Static).update(Items(t("start_hint", lang)))
 
     async def action_begin(self) -> None:
         self._start_loading()

@@ -17,6 +17,7 @@ from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
+from coach.tui.layout import Hanging, Items
 from coach.tui.screens.kept import Kept
 
 
@@ -166,8 +167,8 @@ class FeedbackScreen(FeedbackCard, Kept):
 
     def relang(self) -> None:
         lang = self.app.lang
-        self.query_one("#fb-text", Static).update(feedback_text(self.controller.scenario, self.turn, lang))
-        self.query_one("#fb-keys", Static).update(Text(t("continue", lang)))
+        self.query_one("#fb-text", Static).update(Hanging(feedback_text(self.controller.scenario, self.turn, lang)))
+        self.query_one("#fb-keys", Static).update(Items(t("continue", lang)))
 
     def action_done(self, result: str) -> None:
         self.dismiss(result)

@@ -23,6 +23,7 @@ from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import HELP_KEYS, pair, t
+from coach.tui.layout import Items
 from coach.tui.widgets.scenario_table import ScenarioTable
 from coach.untrusted import one_line
 
@@ -220,7 +221,7 @@ class LibraryScreen(Screen):
             box.placeholder = t("search", lang)
         for stub in self.query("#lib-search-stub"):
             stub.update(Text(t("search", lang)))
-        self.query_one("#lib-keys", Static).update(Text(pair(HELP_KEYS["library"], lang)))
+        self.query_one("#lib-keys", Static).update(Items(pair(HELP_KEYS["library"], lang)))
         self._reindex()
         broken = [e for e in self.entries if not e.ok]
         text = None
@@ -356,7 +357,7 @@ class LibraryScreen(Screen):
         due = getattr(self.app, "review_due", None)
         if due is not None:
             status += " · " + t("due_n", lang, n=due)
-        self.query_one("#lib-filter", Static).update(Text(status), layout=False)  # a fixed-size box: no layout
+        self.query_one("#lib-filter", Static).update(Items(status), layout=False)  # a fixed-size box: no layout
 
     _width: int | None = None  # the width the columns were laid out for
 
