@@ -21,7 +21,7 @@ S: dict[str, tuple[str, str]] = {
     "search": ("搜索…(/)", "Search… (/)"),
     "filter": ("类型(t): {t}", "Type (t): {t}"),
     "all_types": ("全部", "all"),
-    "line_filter": ("业务(b): {b}", "Line (b): {b}"),
+    "line_filter": ("业务(b): {b}", "Business line (b): {b}"),
     "no_match": ("没有符合条件的场景。", "No scenario matches."),
     "broken": ("无法加载的文件 ({n}):", "Files that failed to load ({n}):"),
     "count": ("{n} 个场景", "{n} scenarios"),

@@ -175,7 +175,7 @@ def test_a_long_id_given_on_the_command_line_is_no_traceback(capsys):
     code, _, err = run(capsys, ["play", "x" * 5000, "--best"])
     assert code == 2 and "no scenario file" in err
     code, _, err = run(capsys, ["graph", "bad\x00name"])
-    assert code == 2 and "no scenario file" in err
+    assert code == 2 and "NUL character" in err
 
 
 def test_the_sanitiser_rule():

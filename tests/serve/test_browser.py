@@ -69,7 +69,7 @@ def _open_scenario(tab: Tab, lang: str = "en") -> None:
     tab.press("/")
     tab.type(scenario.id)
     tab.press("Enter")
-    tab.wait_for("· 1 个场景" if lang == "zh" else "· 1 scenarios")
+    tab.wait_for("1 个场景" if lang == "zh" else "1 scenarios")
     tab.press("Enter")
     tab.wait_for(localize(scenario.customer.name, lang))
     tab.press("Enter")
@@ -131,7 +131,7 @@ def test_a_teller_plays_by_mouse_in_assessment_mode(browser, serve) -> None:
     tab.press("/")
     tab.type(scenario.id)
     tab.press("Enter")
-    tab.wait_for("· 1 scenarios")
+    tab.wait_for("1 scenarios")
     tab.wait_quiet()
     tab.click_text(localize(scenario.title, "en")[:20])  # a click on the row opens its briefing
     tab.wait_for(localize(scenario.customer.name, "en"))

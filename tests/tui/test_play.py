@@ -193,7 +193,7 @@ async def test_library_filters_by_business_line_through_the_lines_it_has():
         table = app.screen.query_one("#lib-table")
         status = app.screen.query_one("#lib-filter")
         await pilot.press("b")  # deposits: rates
-        assert table.row_count == 1 and "Line (b): Deposits and cash" in text_of(status)
+        assert table.row_count == 1 and "Business line (b): Deposits and cash" in text_of(status)
         await pilot.press("b")  # branch service: order (hostile has no line and shows under "all" only)
         assert table.row_count == 1 and "Branch service" in text_of(status)
         await pilot.press("t")  # requesting and branch service: nothing
@@ -201,6 +201,6 @@ async def test_library_filters_by_business_line_through_the_lines_it_has():
         await pilot.press("t", "t")  # agitated and branch service: order
         assert table.row_count == 1
         await pilot.press("b")  # every line, agitated: order again (hostile is confused)
-        assert table.row_count == 1 and "Line (b): all" in text_of(status)
+        assert table.row_count == 1 and "Business line (b): all" in text_of(status)
         await pilot.press("escape")  # clears both filters
         assert table.row_count == 3

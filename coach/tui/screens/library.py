@@ -352,8 +352,9 @@ class LibraryScreen(Screen):
         kind = CUSTOMER_TYPES[self.type_filter].name(lang) if self.type_filter else t("all_types", lang)
         n = table.row_count
         line = line_name(self.line_filter, lang) if self.line_filter else t("all_types", lang)
-        status = " · ".join((t("filter", lang, t=kind), t("line_filter", lang, b=line),
-                             t("count", lang, n=n) if n else t("no_match", lang)))
+        # A line each (the box is three high): at 80 columns one line would wrap mid-phrase.
+        status = t("filter", lang, t=kind) + "\n" + t("line_filter", lang, b=line) + "\n"
+        status += t("count", lang, n=n) if n else t("no_match", lang)
         due = getattr(self.app, "review_due", None)
         if due is not None:
             status += " · " + t("due_n", lang, n=due)
