@@ -198,6 +198,11 @@ def fill(text: str, width: int, indent: str = "", subsequent: str | None = None)
     return "\n".join((indent if i == 0 else rest) + line for i, line in enumerate(lines))
 
 
+def series(items, lang: str) -> str:
+    """Items of a list in a line: joined by the enumeration comma 、 in Chinese, ", " in English."""
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
 #: A line's indent and list mark ("• ", "✓ 3. ", "✗ 2. [解释] "): its wrapped lines hang under the
 #: text after them, as a Chinese (or any) reader expects of a list.
 _HANG = re.compile(r" *(?:[•\-✓✗‼~] )?(?:\d{1,3}\. )?(?:\[[^\]\n]{1,12}\] )?")

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from coach.linebreak import series
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
@@ -108,7 +109,7 @@ class BriefingScreen(Screen, Kept):
             if value is not None:
                 card.append("\n\n")
                 card.append_text(labelled(t(key, lang), localize(value, lang)))
-        focus = ", ".join(PRINCIPLES[p].name(lang) for p in s.focus)
+        focus = series((PRINCIPLES[p].name(lang) for p in s.focus), lang)
         card.append("\n\n")
         card.append_text(labelled(t("focus", lang), focus))
         self.query_one("#brief-card", Static).update(card)

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from coach.engine import Turn
 from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
+from coach.linebreak import series
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
@@ -98,7 +99,7 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
         out.append("\n")
         out.append(("✓ " + t("rule_kept", lang)) if ev.kept else ("✗ " + t("rule_broken", lang)), style="bold")
         out.append(": " + pair(RULE_NAMES[ev.rule], lang))
-        pts = ", ".join(f"{v:+d} {PRINCIPLES[p].name(lang)}" for p, v in ev.earned.items() if v)
+        pts = series((f"{v:+d} {PRINCIPLES[p].name(lang)}" for p, v in ev.earned.items() if v), lang)
         if pts:
             out.append(f" ({pts})")
         out.append("\n")

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.business import BUSINESS_LINES, line_name
-from coach.linebreak import wrap
+from coach.linebreak import series, wrap
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
@@ -61,12 +61,11 @@ def library_columns(width: int, lang: str, widest_focus: int) -> tuple[list[tupl
 
 def focus_cell(names: list[str], width: int, lang: str) -> str:
     """The focus principles in `width` cells: whole names only, and "+N" for those left out."""
-    sep = "、" if lang == "zh" else ", "
     for shown in range(len(names), 0, -1):
-        text = sep.join(names[:shown]) + (f" +{len(names) - shown}" if shown < len(names) else "")
+        text = series(names[:shown], lang) + (f" +{len(names) - shown}" if shown < len(names) else "")
         if cell_len(text) <= width:
             return text
-    return sep.join(names)  # not even one whole name fits: the table ends it with "…"
+    return series(names, lang)  # not even one whole name fits: the table ends it with "…"
 
 
 def haystack(entry: Entry) -> str:
@@ -290,13 +289,14 @@ class LibraryScreen(Screen):
         """The highlighted row whole: its title, then type, business line, level and focus."""
         lang = self.lang
         s = self.entries[row].summary
-        text = Text(localize(s.title, lang), style="bold")
+        text = Text()
+        text.append(localize(s.title, lang), style="bold")
         text.append("\n")
         meta = [CUSTOMER_TYPES[s.type].name(lang)]
         if s.line:
             meta.append(line_name(s.line, lang))
         meta.append("★" * s.difficulty + "☆" * (3 - s.difficulty))
-        focus = ("、" if lang == "zh" else ", ").join(self._focus_names(s))
+        focus = series(self._focus_names(s), lang)
         meta.append(f"{t('focus', lang)}{'：' if lang == 'zh' else ': '}{focus}")
         text.append(" · ".join(meta))
         return text
@@ -338,8 +338,8 @@ class LibraryScreen(Screen):
     def _widest_focus(self) -> int:
         """The widest focus list of the library in cells (principles are few: O(distinct lists))."""
         lists = {tuple(e.summary.focus) for e in self.entries if e.ok}
-        sep = "、" if self.lang == "zh" else ", "
-        return max((cell_len(sep.join(PRINCIPLES[p].name(self.lang) for p in f)) for f in lists), default=0)
+        return max((cell_len(series((PRINCIPLES[p].name(self.lang) for p in f), self.lang)) for f in lists),
+                   default=0)
 
     def filter(self) -> None:
         """Only the row numbers change: the table redraws the rows on screen, nothing else."""

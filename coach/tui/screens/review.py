@@ -133,7 +133,7 @@ class ReviewScreen(Screen):
         title.append("  · " + localize(item.scenario.title, lang), style="dim")
         self.query_one("#rv-title", Static).update(title)
         self.query_one("#rv-context", Static).update(
-            context_text(item.scenario, item.step, lang, item.prev_said, item.prev_reply))
+            Hanging(context_text(item.scenario, item.step, lang, item.prev_said, item.prev_reply)))
         choices.show([localize(item.step.choices[i].text, lang) for i in item.order])
         choices.display = self.revealed
         if self.revealed:

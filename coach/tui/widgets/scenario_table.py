@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from rich.cells import chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -184,7 +185,8 @@ class ScenarioTable(ScrollView, can_focus=True):
         for (_, width, justify), cell in zip(self.columns, cells):
             text = cell.copy()
             text.no_wrap = True
-            text.truncate(width, overflow="ellipsis")
+            if text.cell_len > width:  # cut at a character, not half of a wide one, then "…"
+                text = text[:len(chop_cells(text.plain, max(1, width - 1))[0])] + Text("…")
             gap = width - text.cell_len
             if gap > 0:
                 text = Text(" " * gap) + text if justify == "right" else text + Text(" " * gap)
