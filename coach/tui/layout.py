@@ -31,9 +31,9 @@ MIN_WIDTH, MIN_HEIGHT = 60, 20
 QUIT_KEYS = frozenset({"ctrl+q", "ctrl+c"})
 
 MESSAGE = (
-    "窗口太小了：coach 至少需要 {w}×{h} 个字符的窗口，现在只有 {cw}×{ch}。\n请把窗口放大。Ctrl+Q 退出。",
-    "The window is too small: coach needs at least {w}×{h} characters, and this one is {cw}×{ch}.\n"
-    "Please make the window larger. Ctrl+Q quits.",
+    "窗口太小了（现在 {cw}×{ch}）\ncoach 至少需要 {w}×{h} 个字符\n请把窗口放大 · Ctrl+Q 退出",
+    "The window is too small ({cw}×{ch})\ncoach needs at least {w}×{h} characters\n"
+    "Please make the window larger · Ctrl+Q quits",
 )
 
 
@@ -179,6 +179,6 @@ class FittedApp(App[ReturnType]):
         lang = getattr(self, "lang", "en")
         text = MESSAGE[0 if lang == "zh" else 1].format(w=MIN_WIDTH, h=MIN_HEIGHT, cw=width, ch=height)
         if found:
-            found.first().update(text)
+            found.first().update(Items(text))
         else:
-            screen.mount(TooSmall(text, markup=False))
+            screen.mount(TooSmall(Items(text)))

@@ -304,16 +304,23 @@ class LibraryScreen(Screen):
     def show_detail(self) -> None:
         box = self.query_one("#lib-detail", Static)
         row = self.query_one(ScenarioTable).selected_row
+        if row == self._detailed and self.size.width == self._detail_width:
+            return  # the same row at the same width (a search keystroke that kept the cursor's row)
+        self._detailed, self._detail_width = row, self.size.width
         if row is None:
             box.display = False
             return
         text = self._detail(row)
         width = max(1, self.size.width - 2)  # the screen's padding
         height = sum(len(wrap(line, width)) for line in text.plain.split("\n"))
-        box.display = True
+        if not box.display:
+            box.display = True
         if box.styles.height is None or box.styles.height.value != height:
             box.styles.height = height  # a layout only when the height changes, not at every arrow key
         box.update(text, layout=False)
+
+    _detailed: int | None = -1  # the row the detail line shows
+    _detail_width = 0
 
     def on_scenario_table_highlighted(self, event: ScenarioTable.Highlighted) -> None:
         event.stop()
@@ -328,6 +335,7 @@ class LibraryScreen(Screen):
         table.set_columns(columns)
         table.set_source(self._cells)  # forgets drawn rows: language or best scores may have changed
         self.filter()
+        self._detailed = -1  # the language may have changed: draw it again
         self.show_detail()
         from coach.tui.store_glue import sync_line
 
