@@ -315,12 +315,16 @@ class LibraryScreen(Screen):
         height = sum(len(wrap(line, width)) for line in text.plain.split("\n"))
         if not box.display:
             box.display = True
-        if box.styles.height is None or box.styles.height.value != height:
-            box.styles.height = height  # a layout only when the height changes, not at every arrow key
+        if height > self._detail_height:
+            # It grows to the tallest row seen at this width and stays: the table does not jump as
+            # the cursor moves, and a key press costs a layout only when a taller row first shows.
+            self._detail_height = height
+            box.styles.height = height
         box.update(text, layout=False)
 
     _detailed: int | None = -1  # the row the detail line shows
     _detail_width = 0
+    _detail_height = 0
 
     def on_scenario_table_highlighted(self, event: ScenarioTable.Highlighted) -> None:
         event.stop()
@@ -335,7 +339,7 @@ class LibraryScreen(Screen):
         table.set_columns(columns)
         table.set_source(self._cells)  # forgets drawn rows: language or best scores may have changed
         self.filter()
-        self._detailed = -1  # the language may have changed: draw it again
+        self._detailed, self._detail_height = -1, 0  # the language or width may have changed
         self.show_detail()
         from coach.tui.store_glue import sync_line
 
