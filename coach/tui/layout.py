@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-from coach.linebreak import break_offsets, hang, install_rich, wrap
+from coach.linebreak import break_offsets, hang, install_rich
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 QUIT_KEYS = frozenset({"ctrl+q", "ctrl+c"})
@@ -91,35 +91,40 @@ class Hanging(Visual):
 
 
 class Items(Visual):
-    """A line of items ("↑↓ 选择 · 回车 打开 · …": keys, a status) that wraps only between items,
-    so no key's description is split across lines; an item wider than the line wraps by the rules."""
+    """Lines of items ("↑↓ 选择 · 回车 打开 · …": keys, a status, a scenario's facts) that wrap only
+    between items, so no key is split from what it does and no name across lines; an item wider
+    than the line wraps by the rules. Takes a str or a styled Text."""
 
     SEP = " · "
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str | Text) -> None:
+        self.content = Content.from_rich_text(text) if isinstance(text, Text) else Content(text)
         self._laid: tuple[int, Content] | None = None
 
     def __str__(self) -> str:
-        return self.text
+        return self.content.plain
 
     def laid_out(self, width: int) -> Content:
         if self._laid is not None and self._laid[0] == width:
             return self._laid[1]
-        lines: list[str] = []
-        for paragraph in self.text.split("\n"):
-            line = ""
-            for item in paragraph.split(self.SEP):
-                joined = f"{line}{self.SEP}{item}" if line else item
-                if line and cell_len(joined) > width:
-                    lines.append(line)
-                    joined = item
-                if cell_len(joined) > width:  # one item wider than the line: wrapped by the rules
-                    *full, joined = wrap(joined, max(1, width))
-                    lines += full
-                line = joined
-            lines.append(line)
-        laid = Content("\n".join(lines))
+        lines: list[Content] = []
+        for paragraph in self.content.split("\n", allow_blank=True):
+            plain, sep = paragraph.plain, len(self.SEP)
+            cuts = [0]  # where each item starts
+            while (at := plain.find(self.SEP, cuts[-1])) >= 0:
+                cuts.append(at + sep)
+            start = 0  # the first character of the line being filled
+            for n, cut in enumerate(cuts):
+                end = cuts[n + 1] - sep if n + 1 < len(cuts) else len(plain)
+                if cut > start and cell_len(plain[start:end]) > width:
+                    lines.append(paragraph[start:cut - sep])
+                    start = cut
+                if cell_len(plain[start:end]) > width:  # one item wider than the line: by the rules
+                    *full, last = paragraph[start:end].wrap(max(1, width))
+                    lines += [line.rstrip() for line in full]
+                    start = end - len(last.plain)
+            lines.append(paragraph[start:])
+        laid = Content("\n").join(lines)
         self._laid = (width, laid)
         return laid
 
@@ -127,7 +132,7 @@ class Items(Visual):
         return self.laid_out(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return min(container_width, cell_len(self.text))
+        return min(container_width, self.content.cell_length)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self.laid_out(width).get_height(rules, width)

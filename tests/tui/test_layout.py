@@ -104,6 +104,19 @@ def test_a_key_line_wraps_between_keys_only():
     assert laid.plain.split("\n") == ["↑↓ 选择 · 回车 打开", "/ 搜索 · t 按类型筛选", "Esc 清除"]
 
 
+def test_facts_wrap_between_items_and_an_item_wider_than_the_line_by_the_rules():
+    from rich.text import Text
+
+    facts = Text()
+    facts.append("“凭什么偷偷扣我钱？”——一笔没想到的账户管理费", style="bold")
+    facts.append("\n激动型 · 开户与账户 · ★★☆ · 本场重点：不止于解决、给出选择、尊重与自尊")
+    assert Items(facts).laid_out(56).plain.split("\n") == [
+        "“凭什么偷偷扣我钱？”——一笔没想到的账户管理费", "激动型 · 开户与账户 · ★★☆",
+        "本场重点：不止于解决、给出选择、尊重与自尊"]
+    assert Items("aaaa · bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cc · dd").laid_out(10).plain.split("\n") == [
+        "aaaa", "bbbbbbbbbb", "bbbbbbbbbb", "bbbbbbbbbb", "bb cc · dd"]
+
+
 # ---- the smallest window ----------------------------------------------------------------------
 
 FLOWS = {

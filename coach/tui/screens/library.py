@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.business import BUSINESS_LINES, line_name
-from coach.linebreak import series, wrap
+from coach.linebreak import series
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
@@ -310,9 +310,9 @@ class LibraryScreen(Screen):
         if row is None:
             box.display = False
             return
-        text = self._detail(row)
+        text = Items(self._detail(row))  # breaks between its facts: no name split across lines
         width = max(1, self.size.width - 2)  # the screen's padding
-        height = sum(len(wrap(line, width)) for line in text.plain.split("\n"))
+        height = text.laid_out(width).plain.count("\n") + 1
         if not box.display:
             box.display = True
         if height > self._detail_height:
