@@ -150,3 +150,27 @@ def test_undo_is_kept_but_not_replayed(tmp_path, loaded_long):
     rec.answer(a, s.choose(0), 1.0)
     assert rec.choices(a) == [2, 0] == s.choices_made
     assert conn.execute("SELECT count(*) FROM answers WHERE attempt_id = ?", (a,)).fetchone()[0] == 3
+
+
+def test_daily_checks_draw_from_the_whole_bundled_library_and_still_favour_the_weak_spots():
+    """A teller weak in three principles, checked every morning for twelve days: the checks meet at
+    least half the library, no scenario comes back more than three times, and the weak principles
+    are still trained most."""
+    from collections import Counter
+    from pathlib import Path
+
+    bundled, skipped = check.load_library([Path(__file__).resolve().parents[2] / "scenarios"])
+    assert not skipped and len(bundled) >= 48
+    weak = {"calm_first", "expectations", "root_cause"}
+    averages = {p: ((60.0 if p in weak else 90.0), 10) for p in check.PRINCIPLES}
+    last: dict[str, str] = {}
+    seen: Counter = Counter()
+    trained: Counter = Counter()
+    for day in range(1, 13):
+        for c in check.select(bundled, 10, averages, last):
+            seen[c.id] += 1
+            trained.update(c.focus)
+            last[c.id] = f"2026-03-{day:02d}"
+    assert len(seen) >= len(bundled) // 2, f"{len(seen)} distinct scenarios in twelve checks"
+    assert max(seen.values()) <= 3, seen.most_common(3)
+    assert {p for p, _ in trained.most_common(3)} == weak, trained.most_common(5)
