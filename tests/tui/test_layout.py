@@ -250,13 +250,13 @@ def test_focus_names_are_shown_whole_or_counted():
     assert focus_cell(names, 12, "zh") == "心态平和 +2"
 
 
-@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+@pytest.mark.parametrize("window", [60, 80, 100, 120, 200])
 @LANGS
-def test_the_library_columns_fill_the_window_and_no_more(width, lang):
+def test_the_library_columns_fill_the_window_and_no_more(window, lang):
     from coach.tui.screens.library import library_columns
     from coach.tui.widgets.scenario_table import PADDING
 
-    columns, focus = library_columns(width, lang, 36)
-    assert sum(w + 2 * PADDING for _, w, _ in columns) == width - 4
+    columns, focus = library_columns(window - 2, lang, 36)  # the screen's content: inside its padding
+    assert sum(w + 2 * PADDING for _, w, _ in columns) == window - 2 - 2  # and the table's scrollbar
     assert all(cell_len(label) <= w for label, w, _ in columns)
-    assert (focus > 0) == (width >= 80)
+    assert (focus > 0) == (window >= 80)

@@ -37,7 +37,8 @@ FOCUS_COLUMN_MIN = 40
 
 
 def library_columns(width: int, lang: str, widest_focus: int) -> tuple[list[tuple[str, int, str]], int]:
-    """The table's columns for a screen `width` cells wide, and the focus column's width (0: none).
+    """The table's columns for a screen whose content is `width` cells wide (inside its padding), and
+    the focus column's width (0: none).
 
     Type, level and best score get what their header and values need; the title and the focus
     principles share the rest, the focus column no wider than the widest focus list."""
@@ -49,7 +50,7 @@ def library_columns(width: int, lang: str, widest_focus: int) -> tuple[list[tupl
         (t("col_level", lang), max(3, cell_len(t("col_level", lang))), "left"),
     ]
     best = (t("col_best", lang), max(7, cell_len(t("col_best", lang))), "right")  # "100/100"
-    room = width - 2 - 2  # the screen's padding, the table's scrollbar
+    room = width - 2  # the table's scrollbar
     flexible = room - sum(w for _, w, _ in fixed) - best[1] - 2 * PADDING * 5
     if flexible < FOCUS_COLUMN_MIN:
         title = room - sum(w for _, w, _ in fixed) - best[1] - 2 * PADDING * 4
@@ -311,7 +312,7 @@ class LibraryScreen(Screen):
             box.display = False
             return
         text = Items(self._detail(row))  # breaks between its facts: no name split across lines
-        width = max(1, self.size.width - 2)  # the screen's padding
+        width = max(1, self.size.width)  # the screen's content, inside its padding
         height = text.laid_out(width).plain.count("\n") + 1
         if not box.display:
             box.display = True
