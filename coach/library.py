@@ -55,6 +55,30 @@ def scenario_files(folder: Path) -> list[Path]:
     return [Path(path) for _, path in found]
 
 
+def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """The scenario files that command-line paths name (a file, or a folder searched), in order and
+    without repeats, and usage problems (missing paths, empty folders). `coach validate`, its
+    `--watch` and `coach audit` share it."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        try:
+            if p.is_dir():
+                found = scenario_files(p)
+                if not found:
+                    problems.append(f"{raw}: no scenario files (*.yaml, *.yml) in this folder")
+                files.extend(found)
+            elif p.exists():
+                files.append(p)
+            else:
+                problems.append(f"{raw}: no such file or folder")
+        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+            problems.append(f"{raw}: cannot be read ({getattr(exc, 'strerror', None) or exc})")
+    unique = list(dict.fromkeys(files))
+    return unique, problems
+
+
 def resolve(ref: str, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Path | None:
     """A scenario given as a path, or as an id found in the extra, bundled or user folders."""
     path = Path(ref)

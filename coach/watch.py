@@ -19,7 +19,7 @@ Snapshot = dict[str, tuple[int, int]]
 
 def snapshot(paths: list[str]) -> tuple[list[Path], Snapshot, list[str]]:
     """The scenario files under the paths, their (mtime_ns, size), and problems (a missing path)."""
-    from coach.commands.validate import collect
+    from coach.library import collect
 
     files, problems = collect(paths)
     state: Snapshot = {}

@@ -350,7 +350,7 @@ def summary(values: list[float]) -> dict:
 
 def imports(top: int = 6) -> list[tuple[str, float]]:
     """The biggest top-level imports of the first screen's modules (python -X importtime), in ms."""
-    code = ("import coach.cli, coach.commands.run, coach.tui.app, coach.tui.store_glue, coach.tui.catalog, "
+    code = ("import coach.cli, coach.commands.run, coach.tui.app, coach.tui.controllers.link, coach.tui.catalog, "
             "coach.tui.screens.briefing, coach.tui.screens.library")
     err = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stderr

@@ -360,3 +360,26 @@ def test_every_act_is_used() -> None:
 
 def test_every_difficulty_is_used() -> None:
     assert {s.difficulty for s in _all()} >= {1, 2, 3}
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids)
+def test_the_best_path_scores_100_in_every_principle(path: Path) -> None:
+    """A perfect play is never marked down in a principle (docs/scoring.md): otherwise a teller who
+    plays a check perfectly is told to review it."""
+    card = _best(_scenario(path)).scorecard()
+    low = {p: (t.earned, t.possible) for p, t in card.principles.items() if t.score < 100}
+    assert not low, f"the best path falls short in {low}"
+
+
+def test_a_perfect_pre_shift_check_is_ready() -> None:
+    from coach import check
+
+    candidates, skipped = check.load_library([LIBRARY])
+    assert not skipped
+    played = []
+    for c in candidates:
+        session = Session(c.scenario)
+        session.play_best()
+        played.append((c.id, session.scorecard(), True))
+    verdict = check.verdict(played, 80, candidates)
+    assert verdict.ready and verdict.review == [], verdict.label

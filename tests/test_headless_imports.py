@@ -30,7 +30,7 @@ def test_headless_modules_do_not_import_textual():
     assert proc.stdout.strip() == "ok"
 
 
-FIRST_SCREEN = ["coach.cli", "coach.commands.run", "coach.tui.app", "coach.tui.catalog", "coach.tui.store_glue",
+FIRST_SCREEN = ["coach.cli", "coach.commands.run", "coach.tui.app", "coach.tui.catalog", "coach.tui.controllers.link",
                 "coach.tui.screens.library", "coach.tui.screens.briefing", "coach.scenario.cache"]
 
 

@@ -72,7 +72,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.commands.validate import collect
+    from coach.library import collect
     from coach.library import bundled_dir
     from coach.scenario.loader import load_scenario
     from coach.untrusted import one_line

@@ -170,9 +170,11 @@ def _interactive(conn, name: str, lang: str, args) -> int:
         from coach.tui.app import CoachApp
     except ImportError:
         return _err("the interactive review needs the terminal UI; use --list or --auto (see --help)", 1)
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     app = CoachApp(lang=lang, store=StoreLink(conn, name), extra_dirs=list(args.dir or []),
                    bundled=not args.dir, user=not args.dir, open_review=True)
-    app.run()
-    return 0
+    from coach.tui import launch
+
+    launch.run(app, "coach review")
+    return int(app.return_code or 0)  # 128 + n after a signal or a hang-up

@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="language (default: from the locale; F2 switches at any time)")
     p.add_argument("--assess", action="store_true",
                    help="assessment mode: no feedback until the end, no take-backs, choices shuffled")
-    from coach.tui.store_glue import add_store_arguments
+    from coach.tui.controllers.link import add_store_arguments
 
     add_store_arguments(p)  # --teller, --db, --yes: the history store
 
@@ -61,7 +61,7 @@ def build_app(args: argparse.Namespace, app_class=None):
     kwargs = prepare(args)
     if isinstance(kwargs, int):
         return kwargs
-    from coach.tui.store_glue import open_store
+    from coach.tui.controllers.link import open_store
 
     link = open_store(args, kwargs["lang"])
     if isinstance(link, int):
@@ -74,7 +74,7 @@ def build_app(args: argparse.Namespace, app_class=None):
 
 
 def run(args: argparse.Namespace) -> int:
-    from coach.tui import quiet_gc
+    from coach.tui import launch, quiet_gc
 
     quiet_gc.hold()  # no garbage collection until the first screen is up (coach/tui/quiet_gc.py)
     try:
@@ -82,12 +82,9 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(app, int):
             return app
         try:
-            result = app.run()
+            result = launch.run(app, "coach run")  # a signal or a hang-up: a line on stderr, code 128+n
         except KeyboardInterrupt:
             return 130
     finally:
         quiet_gc.release()
-    if getattr(app, "stopped_by", None):  # coach/tui/signals.py: the terminal is restored by now
-        print(f"coach run: stopped by {app.stopped_by}; every answer given is saved in the history.",
-              file=sys.stderr)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

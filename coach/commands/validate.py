@@ -25,30 +25,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def collect(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """The files to check, in order, and usage problems (missing paths, empty folders)."""
-    from coach.library import scenario_files
-
-    files: list[Path] = []
-    problems: list[str] = []
-    for raw in paths:
-        p = Path(raw)
-        try:
-            if p.is_dir():
-                found = scenario_files(p)
-                if not found:
-                    problems.append(f"{raw}: no scenario files (*.yaml, *.yml) in this folder")
-                files.extend(found)
-            elif p.exists():
-                files.append(p)
-            else:
-                problems.append(f"{raw}: no such file or folder")
-        except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
-            problems.append(f"{raw}: cannot be read ({getattr(exc, 'strerror', None) or exc})")
-    unique = list(dict.fromkeys(files))
-    return unique, problems
-
-
 class _Checked:
     """One file's result for the report, from the validation cache or a fresh load (same fields)."""
 
@@ -92,6 +68,7 @@ def _check_all(files: list[Path], lint: bool) -> list[_Checked]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from coach.library import collect
     from coach.scenario.diagnostics import Diagnostic
 
     files, problems = collect(args.paths)

@@ -65,11 +65,13 @@ class Session:
         if not 0 <= index < len(step.choices):
             raise IndexError(f"step '{self.step_id}' has {len(step.choices)} choices, not {index + 1}")
         choice = step.choices[index]
-        best_points: dict[str, int] = {}
-        for c in step.choices:
-            for pid, pts in c.scores.items():
-                best_points[pid] = max(best_points.get(pid, 0), pts)
         best_index = step.best_index()
+        # What the best move at this step earns per principle: the choice's own points when it is
+        # one of the best (two good routes each earn full marks), else the first best's, the move
+        # feedback shows. Not the most any choice offered: a half-right choice's points for a
+        # principle the best move does not need would mark a perfect play down in that principle.
+        top = step.choices[best_index].total
+        best_points = dict((choice if choice.total == top else step.choices[best_index]).scores)
         mood_before = self.mood
         events = on_move(self.scenario, self.step_id, choice, mood_before, self._state)
         mood_after = _clamp(mood_before + choice.mood + sum(e.mood for e in events))

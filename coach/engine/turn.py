@@ -17,7 +17,7 @@ class Turn:
     index: int  # 0-based position of the choice in the file
     act: str
     points: dict[str, int]
-    best_points: dict[str, int]  # per principle, the most any choice here offered
+    best_points: dict[str, int]  # per principle, what the best move here earns (docs/scoring.md)
     best_index: int
     best_total: int
     mood_before: int

@@ -132,6 +132,24 @@ def weakest(conn: sqlite3.Connection, teller_id: int, n: int = 3, recent: int = 
     return [(p, round(averages[p][0], 1)) for p in ranked[:n]]
 
 
+@dataclass(frozen=True)
+class TellerHistory:
+    """What the History screen shows of one teller: the newest attempts, each principle's trend and
+    the weakest principles (both empty when there are no attempts)."""
+
+    attempts: list[AttemptRow]
+    trend: dict[str, list[int]]
+    weakest: list[tuple[str, float]]
+
+
+def teller_history(conn: sqlite3.Connection, teller_id: int | None, limit: int) -> TellerHistory:
+    """The newest `limit` attempts of a teller (None: one with no row yet), their trend and weakest."""
+    attempts = history(conn, teller_id, limit) if teller_id is not None else []
+    if not attempts:
+        return TellerHistory([], {}, [])
+    return TellerHistory(attempts, trend(conn, teller_id), weakest(conn, teller_id))
+
+
 def best_and_last(conn: sqlite3.Connection, teller_id: int) -> dict[str, tuple[int, int]]:
     """Per scenario id, (best overall, last overall) of the teller's finished attempts."""
     rows = conn.execute(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 #: the teller never notices; the queue retries every RETRY_SECONDS.
 WRITE_WAIT_MS = 150
 RETRY_SECONDS = 1.0
+
+#: Outboxes not closed yet, for a process that must end now (close_all).
+_open: "weakref.WeakSet[Outbox]" = weakref.WeakSet()
 
 
 def _writes():
@@ -81,6 +85,7 @@ class Outbox:
         self._teller_id: int | None = None
         self.problem: StoreError | None = None
         self.written = 0  # operations written, for tests and the screen
+        _open.add(self)
 
     @classmethod
     def for_connection(cls, conn: sqlite3.Connection, teller: str, **kw) -> "Outbox":
@@ -188,7 +193,9 @@ class Outbox:
             self._write_lock.release()
 
     def close(self, wait_seconds: float = 5.0) -> int:
-        """Stop retrying after a last attempt of up to `wait_seconds`; returns what is still unwritten."""
+        """Stop retrying after a last attempt of up to `wait_seconds`; returns what is still unwritten.
+        Safe to call again, and from another thread while one close is under way (both wait for
+        the queue; the Outbox stays in `close_all`'s reach until the queue is done with)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=wait_seconds + 1)
@@ -199,6 +206,7 @@ class Outbox:
         while not self.flush() and time.monotonic() < end:
             time.sleep(0.1)
         left = self.pending
+        _open.discard(self)
         try:
             self.conn.close()
         except sqlite3.Error:
@@ -294,6 +302,20 @@ class Outbox:
             _writes().close_open_checks(c, self._teller(c), rec)
         else:  # pragma: no cover - every kind is above
             raise ValueError(op.kind)
+
+
+def close_all(wait_seconds: float) -> tuple[int, str]:
+    """Close every open Outbox (a last try at what is queued): (operations left unwritten, why).
+
+    For a process that must end now (coach/tui/hangup.py's hard stop), when the usual close at
+    exit may never come."""
+    left, why = 0, []
+    for box in list(_open):
+        n = box.close(wait_seconds)
+        if n:
+            left += n
+            why.append(str(box.problem))
+    return left, "; ".join(why)
 
 
 def message(problem: StoreError | None, pending: int, lang: str = "en") -> str:

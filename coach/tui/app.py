@@ -1,8 +1,11 @@
 """CoachApp: the teller's coach, from the scenario library to the debrief.
 
-The app only drives a `SessionController` (coach/tui/controller.py) and draws it. The history store
-plugs in through two optional arguments: `recorder` (start/answer/undo/finish, called only by the
-controller) and `best_scores` ({scenario id: (best, last)}, shown in the library).
+The app wires: it builds the controllers (coach/tui/controllers/) and routes each screen's messages
+and each global key to one of them; they decide which screen comes next and talk to the store.
+It also holds what the screens draw from (language, mode, the library's entries, best scores, the
+due count), keeps screens for reuse (`kept_screen`) and checks the library in a worker. The history
+store plugs in through optional arguments: `store` (a StoreLink), `recorder` (start/answer/undo/
+finish, called only by the play) and `best_scores` ({scenario id: (best, last)}, shown in the library).
 """
 
 from __future__ import annotations
@@ -15,11 +18,22 @@ from textual.binding import Binding
 
 from coach.tui import i18n
 from coach.tui.catalog import Entry
-from coach.tui.controller import ASSESSMENT, PRACTICE
+from coach.tui.controllers.check import CheckController
+from coach.tui.controllers.practice import PracticeController
+from coach.tui.controllers.review import ReviewController
+from coach.tui.controllers.session import ASSESSMENT, PRACTICE
+from coach.tui.controllers.store import StoreController
 from coach.tui.layout import FittedApp
 
-if TYPE_CHECKING:
-    from coach.tui.controller import RecorderLike, SessionController
+if TYPE_CHECKING:  # the screens' messages are routed by handler name: no screen is imported at start-up
+    from coach.tui.controllers.link import StoreLink
+    from coach.tui.controllers.session import RecorderLike, SessionController
+    from coach.tui.screens.briefing import BriefingScreen
+    from coach.tui.screens.check import CheckScreen, VerdictScreen
+    from coach.tui.screens.conversation import ConversationScreen
+    from coach.tui.screens.debrief import DebriefScreen
+    from coach.tui.screens.library import LibraryScreen
+    from coach.tui.screens.review import ReviewScreen
 
 
 class _Stopped(Exception):
@@ -44,9 +58,9 @@ class CoachApp(FittedApp[int]):
         Binding("f1", "help", "Help", show=False, priority=True),
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "switch_lang", "Language", show=False, priority=True),
-        Binding("h", "history", "History", show=False),  # from the library (coach/tui/store_glue.py)
+        Binding("h", "history", "History", show=False),  # from the library (coach/tui/controllers/store.py)
         Binding("c", "check", "Pre-shift check", show=False),
-        Binding("r", "review", "Review", show=False),  # due review items (coach/tui/review_glue.py)
+        Binding("r", "review", "Review", show=False),  # due review items (coach/tui/controllers/review.py)
     ]
 
     def __init__(self, entries: list[Entry] | None = None, *, lang: str = "en", assess: bool = False,
@@ -60,15 +74,14 @@ class CoachApp(FittedApp[int]):
         self.mode = ASSESSMENT if assess else PRACTICE
         self.start_entry = start
         self.extra_dirs = list(extra_dirs)
-        self.store = store  # a coach.tui.store_glue.StoreLink: teller, resume, history, check
+        self.store: StoreLink | None = store  # teller, resume, history, check
         self.recorder = recorder if recorder is not None or store is None else store.recorder
         self.best_scores = dict(best_scores or {})
         self.seed = seed
-        self._sessions = 0
         self._bundled, self._user = bundled, user
-        self.controller: SessionController | None = None
         self.open_review = open_review  # `coach review`: straight to the due items
         self.review_due: int | None = None  # shown on the library when a teller is known
+        self.sync_lines: dict[str, str] = {}  # the central sync's line on the library, by language
         self._hay: list[str] | None = None
         self._library_screen = None
         self._paths = None  # the library's files, when listed already
@@ -79,6 +92,15 @@ class CoachApp(FittedApp[int]):
         from coach.tui.quiet_gc import QuietCollector
 
         self.collector = QuietCollector()
+        self.practice = PracticeController(self)
+        self.review = ReviewController(self, self.practice)
+        self.checks = CheckController(self, self.practice)
+        self.store_flow = StoreController(self, self.practice, self.review)
+
+    @property
+    def controller(self) -> SessionController | None:
+        """The play under way (None between plays)."""
+        return self.practice.play
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
@@ -96,20 +118,13 @@ class CoachApp(FittedApp[int]):
         exit_on_signals(self)  # SIGTERM/SIGHUP/SIGQUIT: restore the terminal, keep the answers
         self.collector.start()  # full garbage collections while the teller reads, not mid-key
         self.set_interval(0.25, self.collector.idle_tick, name="quiet-gc")
-        if self.store is not None:
-            from coach.tui import store_glue
-
-            store_glue.on_app_mount(self)
+        self.store_flow.start()  # the teller, then an interrupted session to resume
         self.call_after_refresh(self._after_first_paint)
 
     def get_default_screen(self):
         """The first screen (the briefing of `coach run FILE`, else the library) is the bottom of
         the stack itself: no empty default screen is composed, styled and drawn under it first."""
-        if self.start_entry is not None:
-            from coach.tui.screens.briefing import BriefingScreen
-
-            return self.kept_screen(BriefingScreen, self.start_entry)
-        return self._library()
+        return self.practice.first_screen()
 
     def after_first_paint(self, callback) -> None:
         """Call `callback()` once the first screen is up and complete (the library listed, when it
@@ -138,7 +153,7 @@ class CoachApp(FittedApp[int]):
 
     # Modules the next key presses need, imported in a thread once the first screen is up (and the
     # library checked), so the first press of each key does not pay for them.
-    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controller",
+    WARM = ("coach.scenario.loader", "coach.engine", "coach.store.writes", "coach.tui.controllers.session",
             "coach.tui.screens.briefing", "coach.tui.screens.conversation", "coach.tui.screens.feedback",
             "coach.tui.screens.debrief", "coach.tui.screens.confirm_quit", "coach.tui.screens.help")
 
@@ -171,7 +186,7 @@ class CoachApp(FittedApp[int]):
         self.install_screen(screen, name=name)
         return screen
 
-    def _library(self):
+    def library_screen(self):
         """The one library screen: installed, so leaving it keeps it (search, cursor) and coming back
         does not build it again (a key press that changes screen stays cheap)."""
         if self._library_screen is not None:
@@ -283,79 +298,61 @@ class CoachApp(FittedApp[int]):
         self._catalog_waiting.append(callback)
         self.load_catalog()
 
-    def show_library(self) -> None:
-        self.controller = None
-        if self.store is not None:
-            from coach.tui import review_glue
+    # ---- what the screens post, to the controller that decides --------------------------------
 
-            review_glue.count_due(self)  # misses of the session just played are due now
-        self._main(self._library())
+    def on_library_screen_picked(self, message: LibraryScreen.Picked) -> None:
+        self.practice.show_briefing(message.entry)
 
-    def show_briefing(self, entry: Entry) -> None:
-        from coach.tui.screens.briefing import BriefingScreen
+    def on_briefing_screen_begin(self, message: BriefingScreen.Begin) -> None:
+        self.practice.start_session(message.entry)
 
-        self.controller = None
-        self._main(self.kept_screen(BriefingScreen, entry))
+    def on_briefing_screen_back(self, message: BriefingScreen.Back) -> None:
+        self.practice.show_library()
 
-    def start_session(self, entry: Entry) -> None:
-        from coach.tui.screens.conversation import ConversationScreen
+    def on_conversation_screen_chosen(self, message: ConversationScreen.Chosen) -> None:
+        self.practice.choose(message.play, message.position, message.turn)
 
-        scenario = entry.fresh()  # verified by hash (loaded again if the file changed since it was listed)
-        if scenario is None:
-            self.notify(entry.error or str(entry.path), severity="error", markup=False)
-            self.show_library()
-            return
-        from coach.tui.controller import SessionController
+    def on_conversation_screen_take_back(self, message: ConversationScreen.TakeBack) -> None:
+        self.practice.take_back(message.play)
 
-        seed = None if self.seed is None else self.seed + self._sessions
-        self._sessions += 1
-        self.controller = SessionController(scenario, sha256=entry.sha256, mode=self.mode, lang=self.lang,
-                                            recorder=self.recorder, seed=seed)
-        self._main(self.kept_screen(ConversationScreen, entry, self.controller))
+    def on_conversation_screen_say(self, message: ConversationScreen.Say) -> None:
+        self.practice.say(message.play)
 
-    def show_debrief(self, entry: Entry, controller: SessionController) -> None:
-        from coach.tui.screens.debrief import DebriefScreen
+    def on_debrief_screen_retry(self, message: DebriefScreen.Retry) -> None:
+        self.practice.start_session(message.entry)
 
-        card = controller.finish()
-        sid = controller.scenario.id
-        self.best_scores[sid] = (max(card.overall, self.best_scores.get(sid, (0, 0))[0]), card.overall)
-        self._main(self.kept_screen(DebriefScreen, entry, controller))
+    def on_debrief_screen_to_library(self, message: DebriefScreen.ToLibrary) -> None:
+        self.practice.show_library()
 
-    def _main(self, screen) -> None:
-        """Show `screen` as the main screen, closing any dialog over it.
+    def on_review_screen_chosen(self, message: ReviewScreen.Chosen) -> None:
+        self.review.choose(message.item, message.position, message.seconds)
 
-        The first screen shown is the bottom of the stack (get_default_screen) and stays there:
-        showing it again uncovers it. Other main screens sit on top of it and replace each other.
-        (Textual cannot switch away the bottom screen: it has no result callback to pop.)"""
-        stack = self.screen_stack
-        if screen is stack[0]:
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
-            return
-        while len(self.screen_stack) > 2 and self.screen.is_modal:
-            self.pop_screen()
-        if len(self.screen_stack) > 1:
-            self.switch_screen(screen)
-        else:
-            self.push_screen(screen)
+    def on_review_screen_say(self, message: ReviewScreen.Say) -> None:
+        self.review.say(message.item)
 
-    @property
-    def in_session(self) -> bool:
-        c = self.controller
-        return c is not None and c.scorecard is None and not c.session.finished
+    def on_review_screen_done(self, message: ReviewScreen.Done) -> None:
+        self.review.done()
+
+    def on_check_screen_chosen(self, message: CheckScreen.Chosen) -> None:
+        if self.checks.run is not None:
+            self.checks.run.choose(message.play, message.position, message.turn)
+
+    def on_check_screen_time_up(self, message: CheckScreen.TimeUp) -> None:
+        if self.checks.run is not None:
+            self.checks.run.time_up()
+
+    def on_check_screen_end_requested(self, message: CheckScreen.EndRequested) -> None:
+        if self.checks.run is not None:
+            self.checks.run.request_end()
+
+    def on_verdict_screen_closed(self, message: VerdictScreen.Closed) -> None:
+        if self.checks.run is not None:
+            self.checks.run.close(message.verdict)
 
     # ---- actions ----------------------------------------------------------------------------
 
     def action_request_quit(self) -> None:
-        from coach.tui.screens.confirm_quit import ConfirmQuitScreen
-
-        if isinstance(self.screen, ConfirmQuitScreen):
-            self.exit(0)
-            return
-        if self.in_session:
-            self.push_screen(self.kept_screen(ConfirmQuitScreen, "quit_q"), lambda yes: self.exit(0) if yes else None)
-        else:
-            self.exit(0)
+        self.practice.request_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("history", "check", "review"):
@@ -363,24 +360,13 @@ class CoachApp(FittedApp[int]):
         return True
 
     def action_history(self) -> None:
-        from coach.tui import store_glue
-
-        store_glue.show_history(self)
+        self.store_flow.show_history()
 
     def action_check(self) -> None:
-        from coach.tui import store_glue
-
-        store_glue.start_check(self)
+        self.checks.start()
 
     def action_review(self) -> None:
-        from coach.tui import review_glue
-
-        review_glue.start_review(self)
-
-    def after_check(self, verdict: Any) -> None:
-        from coach.tui import store_glue
-
-        store_glue.after_check(self, verdict)
+        self.review.start()
 
     def action_help(self) -> None:
         from coach.tui.screens.help import HelpScreen
@@ -416,21 +402,13 @@ class CoachApp(FittedApp[int]):
 
     def open_scenario(self, entry: Entry) -> None:
         """Jump to a scenario's briefing (command palette); asks first in the middle of a session."""
-        self._leave(lambda: self.show_briefing(entry))
+        self.practice.open_scenario(entry)
 
     def action_library(self) -> None:
-        self.request_library()
+        self.practice.request_library()
 
     def request_library(self) -> None:
-        self._leave(self.show_library)
-
-    def _leave(self, then) -> None:
-        from coach.tui.screens.confirm_quit import ConfirmQuitScreen
-
-        if self.in_session:
-            self.push_screen(self.kept_screen(ConfirmQuitScreen, "leave_q"), lambda yes: then() if yes else None)
-        else:
-            then()
+        self.practice.request_library()
 
     def all_entries(self) -> list[Entry]:
         if self.entries is None:

@@ -1,21 +1,26 @@
 """Small hosts for the store's screens: the History screen on its own, and the pre-shift check
-(`coach check` without --auto/--answers). The main CoachApp pushes the same screens."""
+(`coach check` without --auto/--answers). The main CoachApp shows the same screens, driven by the
+same controllers (coach/tui/controllers/check.py, store.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
 import sys
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from coach import check
 from coach.store import queries
+from coach.tui.controllers.check import CheckRun
+from coach.tui.controllers.store import history_screen
 from coach.tui.layout import FittedApp
-from coach.tui.screens.check import CheckScreen
-from coach.tui.screens.history import HistoryScreen
 from coach.tui.screens.teller import TellerScreen
 from coach.tui.signals import exit_on_signals
+
+if TYPE_CHECKING:
+    from coach.tui.screens.check import CheckScreen, VerdictScreen
 
 
 class HistoryApp(FittedApp):
@@ -27,7 +32,7 @@ class HistoryApp(FittedApp):
 
     def on_mount(self) -> None:
         exit_on_signals(self)
-        self.push_screen(HistoryScreen(self.conn, self.teller, self.lang, self.library))
+        self.push_screen(history_screen(self.conn, self.teller, self.lang, self.library))
 
 
 class CheckApp(FittedApp):
@@ -44,6 +49,7 @@ class CheckApp(FittedApp):
         self.conn, self.teller, self.library = conn, teller, library
         self.minutes, self.pass_mark, self.lang = minutes, pass_mark, lang
         self.chosen, self.clock, self.seed = chosen, clock, seed
+        self.check_run: CheckRun | None = None
 
     def on_mount(self) -> None:
         exit_on_signals(self)
@@ -74,8 +80,22 @@ class CheckApp(FittedApp):
                                              queries.principle_averages(self.conn, tid),
                                              queries.last_practised(self.conn, tid))
         kwargs = {"clock": self.clock} if self.clock else {}
-        self.push_screen(CheckScreen(self.conn, name, chosen, minutes=self.minutes, pass_mark=self.pass_mark,
-                                     lang=self.lang, library=self.library, seed=self.seed, **kwargs))
+        self.check_run = CheckRun(self, self.conn, name, chosen, minutes=self.minutes, pass_mark=self.pass_mark,
+                            lang=self.lang, library=self.library, seed=self.seed, done=self.exit, **kwargs)
+        self.check_run.begin()
+
+    # what the check's screens post, to the run
+    def on_check_screen_chosen(self, message: CheckScreen.Chosen) -> None:
+        self.check_run.choose(message.play, message.position, message.turn)
+
+    def on_check_screen_time_up(self, message: CheckScreen.TimeUp) -> None:
+        self.check_run.time_up()
+
+    def on_check_screen_end_requested(self, message: CheckScreen.EndRequested) -> None:
+        self.check_run.request_end()
+
+    def on_verdict_screen_closed(self, message: VerdictScreen.Closed) -> None:
+        self.check_run.close(message.verdict)
 
 
 def run_check(args: argparse.Namespace, conn: sqlite3.Connection, teller: str | None,
@@ -86,7 +106,9 @@ def run_check(args: argparse.Namespace, conn: sqlite3.Connection, teller: str | 
         chosen = [by_id[s] for s in dict.fromkeys(x.strip() for x in args.scenarios.split(",")) if s in by_id]
     app = CheckApp(conn, teller, library, minutes=args.minutes, pass_mark=args.pass_mark, lang=args.lang,
                    chosen=chosen or None)
-    verdict = app.run()
+    from coach.tui import launch
+
+    verdict = launch.run(app, "coach check")
     if verdict is None:
         if app.return_code:  # stopped by a signal (coach/tui/signals.py)
             return int(app.return_code)

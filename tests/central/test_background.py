@@ -17,7 +17,7 @@ DEAD = "postgresql://coach_admin:Hidden-Pw-1@127.0.0.1:1/coach"
 
 
 def _link(tmp_path, monkeypatch, url, teller="Ann"):
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     monkeypatch.setenv("COACH_CENTRAL", url)
     monkeypatch.setenv("COACH_BRANCH", "B7")
@@ -44,12 +44,7 @@ def test_a_finished_attempt_is_synced_in_the_background(central, tmp_path, monke
     _play(link)
     link.background.wait(60)
     assert rows(central, "SELECT branch, teller FROM coach.attempts") == [("B7", "Ann")]
-    from coach.tui.store_glue import sync_line
-
-    class App:
-        store, lang = link, "en"
-
-    assert sync_line(App()) == ""  # all synced: nothing to say
+    assert not any(link.sync_lines().values())  # all synced: nothing to say
 
 
 def test_server_down_does_not_block_and_the_library_says_so_quietly(tmp_path, monkeypatch):
@@ -68,7 +63,7 @@ async def test_library_screen_shows_the_failed_sync(tmp_path, monkeypatch):
     pytest.importorskip("textual")
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = make_history(tmp_path / "h.sqlite3", [("Ann", [0, 0, 0, 0])])
     monkeypatch.setenv("COACH_CENTRAL", DEAD)

@@ -322,12 +322,10 @@ def _long():
     return load_scenario(LONG)
 
 
-def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once_later(tmp_path):
-    import time
-
+def _started(tmp_path):
+    """A new history, an Outbox retrying every 0.2 s, an attempt of the long fixture started in it."""
     from coach.engine import Session
     from coach.store import connect
-    from coach.store.db import DatabaseBusy
     from coach.store.write_queue import Outbox
 
     path = tmp_path / "h.sqlite3"
@@ -335,7 +333,15 @@ def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once
     loaded = _long()
     box = Outbox(path, "Li", retry_seconds=0.2)
     aid = box.start(loaded.scenario, loaded.sha256, "practice", "en")
-    session = Session(loaded.scenario)
+    return path, box, aid, Session(loaded.scenario)
+
+
+def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once_later(tmp_path):
+    import time
+
+    from coach.store.db import DatabaseBusy
+
+    path, box, aid, session = _started(tmp_path)
     box.answer(aid, session.choose(0), 1.0)
     locker = _hold_write_lock(path)
     try:
@@ -357,6 +363,31 @@ def test_answers_while_the_database_is_locked_return_at_once_and_are_stored_once
     assert seqs == list(range(1, 13))  # every answer, once, in order
     assert conn.execute("SELECT status FROM attempts WHERE id = ?", (aid,)).fetchone()[0] == "finished"
     assert box.close() == 0
+
+
+def test_close_all_during_another_close_waits_for_the_queued_answers(tmp_path):
+    """At exit the app closes its Outbox while coach/tui/hangup.py's hard stop may close every open
+    one from another thread: neither may return (and let the process end) before the queue is
+    written, and close_all must still see an Outbox whose close is under way."""
+    import threading
+    import time
+
+    from coach.store.write_queue import close_all
+
+    path, box, aid, session = _started(tmp_path)
+    locker = _hold_write_lock(path)
+    box.answer(aid, session.choose(0), 1.0)
+    assert box.pending == 1
+    first = threading.Thread(target=box.close)  # the app's own close, waiting for the lock
+    first.start()
+    time.sleep(0.2)
+    threading.Timer(0.3, lambda: (locker.execute("ROLLBACK"), locker.close())).start()
+    assert close_all(5.0) == (0, "")  # the hard stop's: returns once the answer is written
+    conn = sqlite3.connect(path)
+    assert [r[0] for r in conn.execute("SELECT seq FROM answers")] == [1]
+    conn.close()
+    first.join(5)
+    assert close_all(5.0) == (0, "")  # nothing open any more
 
 
 def _fill_the_disk(conn):
@@ -465,7 +496,7 @@ async def test_the_check_screen_keeps_going_while_the_database_is_locked(tmp_pat
     from coach.store import connect
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = tmp_path / "h.sqlite3"
     conn = connect(path)
@@ -510,7 +541,7 @@ async def test_a_check_left_without_a_verdict_is_closed_as_abandoned_on_the_next
     from coach.store import connect
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = tmp_path / "h.sqlite3"
     conn = connect(path)
@@ -537,7 +568,7 @@ async def test_a_new_teller_chosen_while_the_database_is_locked_does_not_wait_fo
     from coach.store import connect
     from coach.tui import catalog
     from coach.tui.app import CoachApp
-    from coach.tui.store_glue import StoreLink
+    from coach.tui.controllers.link import StoreLink
 
     path = tmp_path / "h.sqlite3"
     conn = connect(path)

@@ -1,6 +1,6 @@
 """Promises about the terminal (issue 10, "The terminal").
 
-SIGTERM, SIGHUP and SIGQUIT during `coach run` leave the terminal as it was (alternate screen off,
+SIGTERM, SIGHUP, SIGQUIT and SIGINT during `coach run` leave the terminal as it was (alternate screen off,
 mouse tracking off, cursor shown) and every answer given is in the history database. On the
 pre-shift check screen, `?` shows the check's own keys, and Esc asks before ending the check; a
 check ended that way is stored as abandoned, never as a "review" verdict.
@@ -109,7 +109,7 @@ def answers(db: Path) -> list[tuple]:
         conn.close()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT], ids=lambda s: s.name)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_during_run_restores_the_terminal_and_keeps_the_answers(tmp_path, sig):
     db = tmp_path / "h.sqlite3"
     app = PtyCoach(["run", str(ORDER), "--db", str(db), "--teller", "Li"], tmp_path)
@@ -129,6 +129,7 @@ def test_a_signal_during_run_restores_the_terminal_and_keeps_the_answers(tmp_pat
     assert code == 128 + sig, after[-400:]
     assert ALT_SCREEN_OFF in after and MOUSE_OFF in after and CURSOR_SHOWN in after
     assert b"Traceback" not in app.output
+    assert f"stopped by {sig.name}; every answer given is saved".encode() in after
     assert [a[1:] for a in answers(db)] == [(1, "prepare", answers(db)[0][3])]
     conn = sqlite3.connect(db)
     status = conn.execute("SELECT status FROM attempts").fetchone()[0]
@@ -172,7 +173,6 @@ async def test_question_mark_on_the_check_inside_the_coach_shows_the_checks_keys
     from coach.store import connect
     from coach.tui.app import CoachApp
     from coach.tui.i18n import HELP_KEYS
-    from coach.tui.screens.check import CheckScreen
     from coach.tui.screens.help import HelpScreen
 
     library, _ = check.load_library([ORDER.parent])
@@ -180,7 +180,7 @@ async def test_question_mark_on_the_check_inside_the_coach_shows_the_checks_keys
     app = CoachApp([], lang="en", bundled=False, user=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        app.push_screen(CheckScreen(conn, "Li", [c for c in library if c.id == "order"], library=library))
+        app.checks.begin(conn, "Li", [c for c in library if c.id == "order"], library=library)
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()

@@ -11,7 +11,7 @@ from coach.tui.app import CoachApp
 entries = build()
 assert any(st.markers for e in entries if e.scenario for st in e.scenario.steps.values())
 CoachApp(entries)
-from coach.tui import review_glue  # the due count on the library
+import coach.tui.controllers.review, coach.store.review  # the r key and the due count on the library
 print('jieba' in sys.modules, 'fsrs' in sys.modules)
 """
 

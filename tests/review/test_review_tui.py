@@ -14,7 +14,7 @@ from coach.store import review as cards
 from coach.store.recorder import Recorder
 from coach.tui.app import CoachApp
 from coach.tui.catalog import build, load_entry
-from coach.tui.store_glue import StoreLink
+from coach.tui.controllers.link import StoreLink
 from tests.tui.conftest import name, screen_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "review"
@@ -260,9 +260,26 @@ async def test_a_history_that_cannot_be_written_is_a_message_and_the_item_stays(
         def locked(*a, **kw):
             raise sqlite3.OperationalError("database is locked")
 
-        screen.link.rate = locked
+        app.review.rate = locked
         await pilot.press("enter")
         await pilot.press(str(best_position(app)))
         await settle(pilot)
         assert name(app) == "ReviewScreen" and screen.index == 0 and not screen.finished
         assert any("database is locked" in str(n.message) for n in app._notifications)
+
+
+async def test_an_answer_that_arrives_twice_for_one_item_is_rated_once(db_path):
+    from coach.tui.screens.review import ReviewScreen
+
+    conn, tid = missed_ask(db_path)
+    app = app_for(conn, "en", open_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen, item = app.screen, app.screen.item
+        screen.post_message(ReviewScreen.Chosen(item, 0, 5.0))
+        screen.post_message(ReviewScreen.Chosen(item, 1, 5.0))
+        await settle(pilot)
+        assert name(app) == "ReviewFeedbackScreen" and screen.reviewed == 1
+    assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1

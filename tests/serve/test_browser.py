@@ -204,7 +204,7 @@ async def _headless_text(tmp_path: Path, lang: str, size: tuple[int, int], telle
         if play:
             from coach.tui.catalog import load_entry
 
-            app.show_briefing(load_entry(SCENARIO_FILE))
+            app.practice.show_briefing(load_entry(SCENARIO_FILE))
             await pilot.pause()
             await pilot.press("enter")
             for index in _best_path():

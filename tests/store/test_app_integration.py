@@ -10,7 +10,7 @@ from coach.store import connect  # noqa: E402
 from coach.store.recorder import Recorder  # noqa: E402
 from coach.tui import catalog  # noqa: E402
 from coach.tui.app import CoachApp  # noqa: E402
-from coach.tui.store_glue import StoreLink  # noqa: E402
+from coach.tui.controllers.link import StoreLink  # noqa: E402
 
 from .conftest import LIBRARY  # noqa: E402
 

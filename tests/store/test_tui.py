@@ -214,3 +214,18 @@ async def test_the_verdict_lists_the_moments_to_review_as_coach_check_does(tmp_p
             assert not screen.due and "Moments to review" not in text
         else:
             assert screen.due and all(f"{d['scenario']} @ {d['step']}" in text for d in screen.due)
+
+
+async def test_an_answer_that_arrives_twice_for_one_decision_is_stored_once(tmp_path):
+    """Two presses before the first is handled post two Chosen messages for the same decision: the
+    check run takes the first and drops the late one (it is not an answer to the next step)."""
+    app, conn = _check_app(tmp_path, "en")
+    async with app.run_test(size=(90, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        play = screen.controller
+        screen.post_message(CheckScreen.Chosen(play, 0, 0))
+        screen.post_message(CheckScreen.Chosen(play, 1, 0))
+        await pilot.pause()
+        assert len(play.session.turns) == 1
+    assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 1

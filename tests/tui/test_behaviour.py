@@ -319,3 +319,38 @@ def CoachApp_for(entry):
     from coach.tui.app import CoachApp
 
     return CoachApp([], lang="en", start=entry, bundled=False, user=False)
+
+
+async def test_a_choice_that_arrives_twice_for_one_decision_is_taken_once(recorder):
+    """Two presses before the first is handled post two Chosen messages for the same decision: the
+    second is late (the practice controller checks the turn) and is not taken for the next step,
+    even in assessment mode, where no feedback card covers the conversation."""
+    from coach.tui.screens.conversation import ConversationScreen
+
+    app = scenario_app("rates", "en", recorder=recorder, assess=True, seed=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        screen, play = app.screen, app.controller
+        first = play.order()[0]
+        screen.post_message(ConversationScreen.Chosen(play, 0, 0))
+        screen.post_message(ConversationScreen.Chosen(play, 1, 0))
+        await pilot.pause()
+        assert [t.index for t in play.session.turns] == [first]
+        assert [c[0] for c in recorder.calls] == ["start", "answer"]
+        assert name(app) == "ConversationScreen" and play.session.step_id != "ready"
+
+
+async def test_a_choice_for_a_play_that_is_over_is_dropped():
+    from coach.tui.screens.conversation import ConversationScreen
+
+    app = scenario_app("rates", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        old = app.controller
+        await pilot.press("escape")  # leave the play (asked first)
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        app.screen.post_message(ConversationScreen.Chosen(old, 0, 0))
+        await pilot.pause()
+        assert old.session.turns == [] and app.controller is None

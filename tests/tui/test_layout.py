@@ -182,7 +182,7 @@ async def test_a_screen_shown_while_the_window_is_too_small_shows_the_message_to
         await settle(pilot)
         await pilot.resize_terminal(50, 15)
         await settle(pilot)
-        app.show_library()  # as a worker or a timer might
+        app.practice.show_library()  # as a worker or a timer might
         await settle(pilot)
         assert "请把窗口放大" in "\n".join(screen_lines(app))
 

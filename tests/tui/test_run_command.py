@@ -59,14 +59,14 @@ def test_run_command_imports_textual_lazily():
 
 def test_catalog_controller_and_strings_are_headless():
     """The TUI's session logic, library loading and strings import neither textual nor rich."""
-    code = ("import sys; import coach.tui.catalog, coach.tui.controller, coach.tui.i18n; "
+    code = ("import sys; import coach.tui.catalog, coach.tui.controllers.session, coach.tui.i18n; "
             "bad = [m for m in ('textual', 'rich') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
 def test_controller_maps_shown_positions_to_file_indices():
     from coach.tui.catalog import load_entry
-    from coach.tui.controller import SessionController
+    from coach.tui.controllers.session import SessionController
 
     scenario = load_entry(TUI / "rates.yaml").scenario
     c = SessionController(scenario, mode="assessment", seed=5)

@@ -17,7 +17,7 @@ from coach.store import connect
 from coach.store.recorder import Recorder
 from coach.tui.app import CoachApp
 from coach.tui.catalog import build, load_entry
-from coach.tui.store_glue import StoreLink
+from coach.tui.controllers.link import StoreLink
 
 LAYOUT = Path(__file__).parent.parent / "fixtures" / "layout"
 

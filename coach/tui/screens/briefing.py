@@ -2,14 +2,18 @@
 know, what the customer wants, the focus principles) before the first step.
 
 It is drawn from the entry's summary (no pydantic before the first paint) while a worker loads and
-validates the file as it is now; Enter starts once that load is done."""
+validates the file as it is now; Enter starts once that load is done (the practice controller
+starts the play: coach/tui/controllers/practice.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -44,6 +48,15 @@ class BriefingScreen(Screen, Kept):
     ]
 
     TOP = "#brief-body"
+
+    @dataclass
+    class Begin(Message):
+        """Enter: play this entry (its file is loaded and checked by now)."""
+
+        entry: Entry
+
+    class Back(Message):
+        """Esc: back to the library."""
 
     def __init__(self, entry: Entry) -> None:
         super().__init__()
@@ -81,7 +94,7 @@ class BriefingScreen(Screen, Kept):
     def _load(self) -> None:
         entry = self.entry  # the screen may be shown again for another entry meanwhile
         sha = entry.sha256
-        entry.fresh()  # the file as it is now, validated (start_session checks its hash again)
+        entry.fresh()  # the file as it is now, validated (the play's start checks its hash again)
         import coach.tui.screens.conversation  # noqa: F401  (the next screen: its imports are paid here)
         if entry.sha256 != sha and entry.ok and entry is self.entry:  # edited since it was listed
             self.app.call_from_thread(self.relang)
@@ -122,9 +135,9 @@ class BriefingScreen(Screen, Kept):
         if self._loader is not None and not self._loader.is_finished:
             try:
                 await self._loader.wait()
-            except Exception:  # Entry.load never raises for a bad file; start_session reports it
+            except Exception:  # Entry.load never raises for a bad file; starting the play reports it
                 pass
-        self.app.start_session(self.entry)
+        self.post_message(self.Begin(self.entry))
 
     def action_back(self) -> None:
-        self.app.show_library()
+        self.post_message(self.Back())

@@ -54,4 +54,6 @@ class _Confirm(App[bool]):
 
 def confirm_fresh_history(error: BrokenDatabase, lang: str = "en") -> bool:
     """Ask in the terminal UI, before the main app starts; True to move the file aside."""
-    return bool(_Confirm(error, lang).run())
+    from coach.tui import launch
+
+    return bool(launch.run(_Confirm(error, lang), "coach"))

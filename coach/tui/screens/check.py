@@ -1,26 +1,29 @@
-"""The pre-shift check in the terminal: assessment mode (no feedback until the end), time-boxed,
-every answer stored the moment it is chosen; then the verdict screen."""
+"""The pre-shift check in the terminal: the customer and the choices of the current scenario, the
+time left, then the verdict screen. A CheckRun (coach/tui/controllers/check.py) runs the check and
+tells these screens what to draw; they post what the teller did."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from typing import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from coach import check
 from coach.linebreak import series
-from coach.tui.controller import ASSESSMENT, SessionController
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
-from coach.tui.store_glue import outbox, watch_outbox
+from coach.tui.views import Play
 from coach.untrusted import one_line
+
+if TYPE_CHECKING:
+    from coach import check
 
 TEXT = {
     "head": ("上岗前自测 · 第 {i}/{n} 个客户", "Pre-shift check · customer {i} of {n}"),
@@ -54,26 +57,26 @@ class CheckScreen(Screen):
     CheckScreen OptionList { margin-top: 1; height: auto; }
     """
 
-    def __init__(self, conn: sqlite3.Connection, teller: str, chosen: list[check.Candidate], *,
-                 minutes: int = check.DEFAULT_MINUTES, pass_mark: int = check.DEFAULT_PASS_MARK,
-                 lang: str = "en", library: list[check.Candidate] | None = None,
-                 clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
+    @dataclass
+    class Chosen(Message):
+        """The choice shown at `position` of `play`'s `turn`-th decision (0-based) was taken."""
+
+        play: Play
+        position: int
+        turn: int
+
+    class TimeUp(Message):
+        """The check's time is over."""
+
+    class EndRequested(Message):
+        """Esc: the teller wants to end the check now."""
+
+    def __init__(self, deadline: float, *, lang: str = "en", clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
-        self.conn, self.chosen, self.lang = conn, list(chosen), lang
-        self.teller = teller
-        self.minutes, self.pass_mark = minutes, pass_mark
-        self.library = library if library is not None else list(chosen)
-        self.clock = clock
-        self.seed = seed
-        # the Outbox: a locked database or a full disk never freezes the check or loses an answer
-        self.recorder = outbox(conn, teller)
-        self.recorder.start_check(minutes, pass_mark)
-        self.deadline = clock() + minutes * 60
-        self.cards: list = []
-        self.index = -1
-        self.controller: SessionController | None = None
-        self.verdict: check.Verdict | None = None
-        self.ended = False  # ended early, without a verdict
+        self.deadline, self.lang, self.clock = deadline, lang, clock
+        self.controller: Play | None = None  # the scenario's play, as shown
+        self.number = (0, 0)  # the scenario shown (0-based) of how many
+        self._time_up = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="check-top"):
@@ -87,33 +90,31 @@ class CheckScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._next_scenario()
+        if self.controller is not None:
+            self._draw_scenario()
         self._tick()
         self.set_interval(1, self._tick)
-        watch_outbox(self.app, lambda: self.recorder, self.lang)  # on the app: it outlives this screen
 
     def _tick(self) -> None:
         left = max(0, int(self.deadline - self.clock()))
         self.query_one("#check-clock", Label).update(tx("left", self.lang).format(m=left // 60, s=left % 60))
-        if left <= 0 and self.verdict is None and not self.ended:
-            self._end()
+        if left <= 0 and not self._time_up:
+            self._time_up = True
+            self.post_message(self.TimeUp())
 
-    def _next_scenario(self) -> None:
-        self.index += 1
-        if self.index >= len(self.chosen):
-            self._end()
-            return
-        cand = self.chosen[self.index]
-        # assessment mode: choices shuffled, no feedback, no take-backs; the controller records each answer
-        self.controller = SessionController(
-            cand.scenario, sha256=cand.sha256, mode=ASSESSMENT, lang=self.lang, recorder=self.recorder,
-            seed=None if self.seed is None else self.seed + self.index, clock=self.clock)
-        self.query_one("#check-head", Label).update(
-            tx("head", self.lang).format(i=self.index + 1, n=len(self.chosen)))
-        self.query_one("#check-title", Label).update(localize(cand.scenario.title, self.lang))
-        self._show_step()
+    def show_scenario(self, index: int, count: int, play: Play) -> None:
+        """Scenario `index` (0-based) of `count`, at its first step."""
+        self.controller, self.number = play, (index, count)
+        if self.is_mounted:
+            self._draw_scenario()
 
-    def _show_step(self) -> None:
+    def _draw_scenario(self) -> None:
+        index, count = self.number
+        self.query_one("#check-head", Label).update(tx("head", self.lang).format(i=index + 1, n=count))
+        self.query_one("#check-title", Label).update(localize(self.controller.scenario.title, self.lang))
+        self.show_step()
+
+    def show_step(self) -> None:
         step = self.controller.session.step
         self.query_one("#check-situation", Static).update(localize(step.situation, self.lang))
         said = localize(step.customer, self.lang)
@@ -124,21 +125,16 @@ class CheckScreen(Screen):
                              for n, i in enumerate(self.controller.order())])
         options.highlighted = 0
         options.focus()
-        self.controller.shown()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.controller is None or self.verdict is not None:
+        play = self.controller
+        if play is None:
             return
-        self.controller.choose(event.option_index)
-        if self.controller.session.finished:
-            self._close_scenario()
-            self._next_scenario()
-        else:
-            self._show_step()
+        self.post_message(self.Chosen(play, event.option_index, len(play.session.turns)))
 
     def on_key(self, event) -> None:
-        if event.key.isdigit() and self.controller is not None and self.verdict is None:
+        if event.key.isdigit() and self.controller is not None:
             n = int(event.key)
             if 1 <= n <= len(self.controller.session.step.choices):
                 event.stop()
@@ -146,61 +142,8 @@ class CheckScreen(Screen):
                 options.highlighted = n - 1
                 options.action_select()
 
-    def _close_scenario(self) -> None:
-        c = self.controller
-        if c is None:
-            return
-        if c.session.turns or c.session.finished:
-            card = c.finish()
-            card.pass_mark = self.pass_mark
-            self.cards.append((self.chosen[self.index].id, card, c.session.finished))
-        else:
-            self.recorder.abandon(c.attempt_id)
-        self.controller = None
-
     def action_end_now(self) -> None:
-        """Esc: ask first; a check ended early gives no verdict (it is not a "review")."""
-        if self.verdict is not None or self.ended:
-            return
-        from coach.tui.screens.confirm_quit import ConfirmQuitScreen
-
-        self.app.push_screen(ConfirmQuitScreen("end_check_q"), lambda yes: self._abandon() if yes else None)
-
-    def _abandon(self) -> None:
-        if self.verdict is not None or self.ended:
-            return
-        self.ended = True
-        c = self.controller
-        if c is not None and c.attempt_id is not None:
-            self.recorder.abandon(c.attempt_id)  # its answers stay stored
-        self.controller = None
-        self.recorder.abandon_check(self.recorder.check_id)
-        after = getattr(self.app, "after_check", None)  # inside CoachApp: back to the library
-        if after is not None:
-            after(None)
-        else:
-            self.app.exit(None)
-
-    def _end(self) -> None:
-        if self.verdict is not None:
-            return
-        self._close_scenario()
-        self.verdict = check.verdict(self.cards, self.pass_mark, self.library)
-        self.recorder.finish_check(self.recorder.check_id, self.verdict)
-        show = getattr(self.app, "_main", None) or self.app.push_screen  # CoachApp replaces this screen
-        show(VerdictScreen(self.verdict, self.lang, due=self._due_items()))
-
-    def _due_items(self) -> list[dict]:
-        """The moments to review for this verdict, as `coach check` lists them; none rather than a
-        crash when the history cannot be read now (the verdict is stored through the Outbox)."""
-        from coach.review import due_for_verdict
-        from coach.store.tellers import teller_id
-
-        try:
-            self.recorder.flush()  # this check's missed moments are review cards once written
-            return due_for_verdict(self.conn, teller_id(self.conn, self.teller), self.verdict, self.library)
-        except Exception:  # noqa: BLE001 - a list is not worth losing the verdict screen
-            return []
+        self.post_message(self.EndRequested())
 
 
 class VerdictScreen(Screen):
@@ -251,9 +194,11 @@ class VerdictScreen(Screen):
                 yield Static(items, classes="practise", markup=False)
         yield Footer()
 
+    @dataclass
+    class Closed(Message):
+        """The teller has read the verdict."""
+
+        verdict: check.Verdict
+
     def action_close(self) -> None:
-        after = getattr(self.app, "after_check", None)  # inside CoachApp: back to the library
-        if after is not None:
-            after(self.verdict)
-        else:
-            self.app.exit(self.verdict)
+        self.post_message(self.Closed(self.verdict))

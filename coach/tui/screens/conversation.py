@@ -1,13 +1,17 @@
 """The conversation: phase, mood meter, the transcript so far, the situation, the customer's words
-and the numbered choices. Keys 1–9, arrows + Enter and the mouse choose."""
+and the numbered choices. Keys 1–9, arrows + Enter and the mouse choose; the practice controller
+(coach/tui/controllers/practice.py) gets what was chosen and says what to show next."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
@@ -15,17 +19,17 @@ from coach.engine import Turn
 from coach.principles import PHASES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
-from coach.tui.controller import SessionController
 from coach.tui.i18n import t
 from coach.tui.layout import Items
 from coach.tui.screens.kept import Kept
+from coach.tui.views import Play
 from coach.tui.widgets.choice_list import ChoiceList
 from coach.tui.widgets.mood_meter import MoodMeter
 from coach.tui.widgets.phase_bar import PhaseBar
 from coach.tui.widgets.transcript import Transcript
 
 
-def transcript_lines(controller: SessionController, lang: str) -> list[Text]:
+def transcript_lines(controller: Play, lang: str) -> list[Text]:
     """The customer's words and the teller's choices so far."""
     scenario = controller.scenario
     lines: list[Text] = []
@@ -57,11 +61,31 @@ class ConversationScreen(Screen, Kept):
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
-    def __init__(self, entry: Entry, controller: SessionController) -> None:
+    @dataclass
+    class Chosen(Message):
+        """The choice shown at `position` of `play`'s `turn`-th decision (0-based) was taken."""
+
+        play: Play
+        position: int
+        turn: int
+
+    @dataclass
+    class TakeBack(Message):
+        """u: take the last choice back."""
+
+        play: Play
+
+    @dataclass
+    class Say(Message):
+        """s: type your own reply at this decision first."""
+
+        play: Play
+
+    def __init__(self, entry: Entry, controller: Play) -> None:
         super().__init__()
         self.take(entry, controller)
 
-    def take(self, entry: Entry, controller: SessionController) -> None:
+    def take(self, entry: Entry, controller: Play) -> None:
         self.entry, self.controller = entry, controller
         self._same_step = None  # relang scrolls to the end and focuses the choices itself
 
@@ -125,9 +149,11 @@ class ConversationScreen(Screen, Kept):
 
     _same_step: str | None = None
 
-    def show_step(self) -> None:
+    def show_step(self, again: bool = False) -> None:
+        """Draw the play's current step (`again`: the same step after a take-back, from the top)."""
+        if again:
+            self._same_step = None
         self.relang()
-        self.controller.shown()
 
     # ---- choosing ---------------------------------------------------------------------------
 
@@ -147,77 +173,15 @@ class ConversationScreen(Screen, Kept):
         c = self.controller
         if c.session.finished or self.app.screen is not self:
             return
-        from coach.engine import SessionOver
-
-        try:
-            turn = c.choose(position)
-        except (SessionOver, IndexError) as exc:  # a graph the linter did not see (never a traceback)
-            self.app.notify(str(exc), severity="error", timeout=6, markup=False)
-            self.app.show_library()
-            return
-        if c.assess:
-            self.after_feedback("continue")
-            return
-        from coach.tui.screens.feedback import FeedbackScreen
-
-        self.app.push_screen(self.app.kept_screen(FeedbackScreen, self.entry, c, turn), self.after_feedback)
-
-    def after_feedback(self, result: str | None) -> None:
-        c = self.controller
-        if result == "undo":
-            self.action_undo()
-            return
-        if c.session.finished:
-            self.app.show_debrief(self.entry, c)
-        else:
-            self.show_step()
+        self.post_message(self.Chosen(c, position, len(c.session.turns)))
 
     def action_say(self) -> None:
-        """Type your own reply at this decision (the choices are hidden meanwhile), then compare."""
-        c = self.controller
-        if c.session.finished or self.app.screen is not self:
+        if self.controller.session.finished or self.app.screen is not self:
             return
-        if c.assess:  # it shows the best answer: not while being assessed
-            self.notify("测评模式不能先说" if self.app.lang == "zh" else "Not in assessment mode: it shows the best answer",
-                        timeout=2)
-            return
-        from coach.tui.screens.say import SayScreen
-
-        prev = c.session.turns[-1] if c.session.turns else None
-        prev_step = c.scenario.steps[prev.step] if prev else None
-        step_id = c.session.step_id
-        self.app.push_screen(
-            SayScreen(c.scenario, c.session.step, prev_said=prev_step.customer if prev_step else None,
-                      prev_reply=prev_step.choices[prev.index].text if prev_step else None),
-            lambda result: self._said(step_id, result))
-
-    def _said(self, step_id: str, result) -> None:
-        if not result:
-            return
-        reply, check, rating = result
-        from coach.tui import review_glue
-
-        c = self.controller
-        try:
-            review_glue.practice_reply(self.app, c.scenario, c.sha256, step_id, self.app.lang, reply, check,
-                                       rating, c.attempt_id)
-        except Exception as exc:  # the history cannot be written: say so; the session goes on
-            from coach.tui.i18n import t as tr
-
-            self.app.notify(tr("store_failed", self.app.lang, e=str(exc) or type(exc).__name__),
-                            severity="error", timeout=8)
-        c.shown()  # the answer time starts again when the choices are back
+        self.post_message(self.Say(self.controller))
 
     def action_undo(self) -> None:
-        c = self.controller
-        if not c.can_undo:
-            if c.assess:
-                self.notify("测评模式不能撤回" if self.app.lang == "zh" else "No take-backs in assessment mode",
-                            timeout=2)
-            return
-        c.undo()
-        self._same_step = None
-        self.show_step()
+        self.post_message(self.TakeBack(self.controller))
 
 
 def phase_index(phase: str) -> int:

@@ -4,6 +4,8 @@ the rules fired, and the article's sentence for each weak principle. r retry · 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len
 
 from coach.cells import fit
@@ -11,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -18,11 +21,11 @@ from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
 from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PHASES, PRINCIPLES, pick
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
-from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
 from coach.tui.layout import Hanging, Items
 from coach.tui.screens.feedback import missed, quote_lines
 from coach.tui.screens.kept import Kept
+from coach.tui.views import Play
 
 BAR = 20
 
@@ -53,13 +56,23 @@ class DebriefScreen(Screen, Kept):
 
     TOP = "#db-body"
 
-    def __init__(self, entry: Entry, controller: SessionController) -> None:
+    @dataclass
+    class Retry(Message):
+        """r: play this scenario again."""
+
+        entry: Entry
+
+    class ToLibrary(Message):
+        """l or Esc: back to the library."""
+
+    def __init__(self, entry: Entry, controller: Play) -> None:
         super().__init__()
         self.take(entry, controller)
 
-    def take(self, entry: Entry, controller: SessionController) -> None:
+    def take(self, entry: Entry, controller: Play) -> None:
+        """`controller`: a finished play (its scorecard is final)."""
         self.entry, self.controller = entry, controller
-        self.card = controller.finish()
+        self.card = controller.scorecard
 
     def compose(self) -> ComposeResult:
         yield Static(id="db-title", classes="screen-title")
@@ -185,7 +198,7 @@ class DebriefScreen(Screen, Kept):
             self.relang()
 
     def action_retry(self) -> None:
-        self.app.start_session(self.entry)
+        self.post_message(self.Retry(self.entry))
 
     def action_library(self) -> None:
-        self.app.show_library()
+        self.post_message(self.ToLibrary())

@@ -16,10 +16,10 @@ from coach.linebreak import series
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
-from coach.tui.controller import SessionController
 from coach.tui.i18n import pair, t
 from coach.tui.layout import Hanging, Items
 from coach.tui.screens.kept import Kept
+from coach.tui.views import Play
 
 
 def verdict_key(turn: Turn) -> str:
@@ -156,11 +156,11 @@ class FeedbackScreen(FeedbackCard, Kept):
 
     TOP = "#fb-box"
 
-    def __init__(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
+    def __init__(self, entry: Entry, controller: Play, turn: Turn) -> None:
         super().__init__()
         self.take(entry, controller, turn)
 
-    def take(self, entry: Entry, controller: SessionController, turn: Turn) -> None:
+    def take(self, entry: Entry, controller: Play, turn: Turn) -> None:
         self.entry, self.controller, self.turn = entry, controller, turn
         key = verdict_key(turn)  # the border's colour
         for other in ("good", "fair", "poor", "critical"):

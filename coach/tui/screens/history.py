@@ -1,9 +1,9 @@
 """The History screen: a teller's attempts, per-principle trend, and the three weakest principles
-with the article's sentence and the scenarios that train them. Reads only through coach.store."""
+with the article's sentence and the scenarios that train them. It draws a TellerHistory read for it
+(coach/store/queries.py); it reads nothing itself."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -15,12 +15,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 
 from coach.principles import OUTCOME_NAMES, PRINCIPLES, pick
-from coach.store import queries
-from coach.store.tellers import find_teller
 from coach.untrusted import one_line
 
 if TYPE_CHECKING:
     from coach.scenario.model import Scenario
+    from coach.store.queries import TellerHistory
 
 #: Attempts shown in the table (the newest); `coach history` lists them all.
 SHOWN = 200
@@ -74,16 +73,15 @@ class HistoryScreen(Screen):
     HistoryScreen .train { padding-left: 2; }
     """
 
-    def __init__(self, conn: sqlite3.Connection, teller: str, lang: str = "en",
+    def __init__(self, teller: str, history: TellerHistory, lang: str = "en",
                  library: dict[str, "Scenario"] | None = None) -> None:
         super().__init__()
-        self.conn, self.teller, self.lang = conn, teller, lang
+        self.teller, self.history, self.lang = teller, history, lang
         self.library = library or {}
 
     def compose(self) -> ComposeResult:
         lang = self.lang
-        tid = find_teller(self.conn, self.teller)
-        rows = queries.history(self.conn, tid, SHOWN) if tid is not None else []
+        rows = self.history.attempts
         self._rows = rows
         with VerticalScroll():
             yield Label(f"{t('title', lang)} — {one_line(self.teller)}", classes="title", markup=False)
@@ -91,7 +89,7 @@ class HistoryScreen(Screen):
                 yield Static(t("none", lang), id="empty")
             else:
                 yield DataTable(id="attempts", cursor_type="row", zebra_stripes=True)
-                trend = queries.trend(self.conn, tid)
+                trend = self.history.trend
                 n = max((len(v) for v in trend.values()), default=0)
                 yield Label(t("trend", lang).format(n=n), classes="section")
                 for pid, scores in trend.items():
@@ -102,7 +100,7 @@ class HistoryScreen(Screen):
                         # the sparkline shows the shape (scaled to its own range); the numbers the level
                         yield Label(f"{scores[0]:>3} → {scores[-1]:>3}" if len(scores) > 1 else f"{scores[0]:>9}",
                                     classes="trend-last")
-                weak = queries.weakest(self.conn, tid)
+                weak = self.history.weakest
                 if weak:
                     yield Label(t("weakest", lang), classes="section")
                 for pid, mean in weak:

@@ -7,6 +7,7 @@ index of lower-cased text built once; the table draws only the rows on screen.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -14,6 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -99,6 +101,12 @@ class LibraryScreen(Screen):
         Binding("escape", "clear", "Clear", show=False),
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
+
+    @dataclass
+    class Picked(Message):
+        """A scenario was chosen (Enter or a click on its row)."""
+
+        entry: Entry
 
     def __init__(self, entries: list[Entry] | None, hay: list[str] | None = None) -> None:
         super().__init__()
@@ -342,10 +350,8 @@ class LibraryScreen(Screen):
         self.filter()
         self._detailed, self._detail_height = -1, 0  # the language or width may have changed
         self.show_detail()
-        from coach.tui.store_glue import sync_line
-
-        # Here, not in filter(): it reads the history, and filter() runs on every search keystroke.
-        line = sync_line(self.app)  # quiet: only when the central sync failed or attempts wait
+        # Quiet: only when the central sync failed or attempts wait (coach/tui/controllers/link.py).
+        line = getattr(self.app, "sync_lines", {}).get(lang)
         self._note("lib-sync", Text(line) if line else None)
 
     def _widest_focus(self) -> int:
@@ -381,7 +387,7 @@ class LibraryScreen(Screen):
 
     def on_scenario_table_selected(self, event: ScenarioTable.Selected) -> None:
         event.stop()
-        self.app.show_briefing(self.entries[event.row])
+        self.post_message(self.Picked(self.entries[event.row]))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value

@@ -1,11 +1,13 @@
 """Spaced review: one due decision at a time. The customer and the exchange before; the choices
 stay hidden until Enter (recall before recognition), or s to say it yourself first. After an
 answer, the feedback quotes the article as in practice and says when the item comes back; at the
-end, how many are due by tomorrow."""
+end, how many are due by tomorrow. The review controller (coach/tui/controllers/review.py) grades
+and stores each answer and moves the deck on."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from rich.text import Text
@@ -13,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
@@ -22,7 +25,7 @@ from coach.store.review import RATING_NAMES
 from coach.tui.i18n import t
 from coach.tui.layout import Hanging, Items
 from coach.tui.screens.feedback import FeedbackCard, append_points, append_weighed_quote, choice_card
-from coach.tui.screens.say import SayScreen, context_text
+from coach.tui.screens.say import context_text
 from coach.tui.widgets.choice_list import ChoiceList
 
 
@@ -95,13 +98,31 @@ class ReviewScreen(Screen):
         Binding("q", "app.request_quit", "Quit", show=False),
     ]
 
-    def __init__(self, items: list[ReviewItem], link, clock=time.monotonic) -> None:
+    @dataclass
+    class Chosen(Message):
+        """The choice shown at `position` was taken for `item`, `seconds` after the choices showed."""
+
+        item: ReviewItem
+        position: int
+        seconds: float
+
+    @dataclass
+    class Say(Message):
+        """s: type your own reply for `item` first."""
+
+        item: ReviewItem
+
+    class Done(Message):
+        """Esc, or Enter once every item is reviewed: back to the library."""
+
+    def __init__(self, items: list[ReviewItem], due_tomorrow: int | None = None, clock=time.monotonic) -> None:
         super().__init__()
-        self.items, self.link, self.clock = list(items), link, clock
+        self.items, self.clock = list(items), clock
         self.index = 0
         self.revealed = False
         self.reviewed = 0
         self.finished = not self.items
+        self.due_tomorrow = due_tomorrow  # shown once the deck is done (the controller counts it)
         self.shown_at = clock()
 
     @property
@@ -147,7 +168,7 @@ class ReviewScreen(Screen):
         body = Text()
         if not self.items:
             body.append(t("review_none", lang) + "\n\n")
-        body.append(t("due_tomorrow", lang, n=self.link.due_tomorrow()), style="bold")
+        body.append(t("due_tomorrow", lang, n=self.due_tomorrow or 0), style="bold")
         self.query_one("#rv-context", Static).update(body)
         self.query_one("#rv-choices", ChoiceList).display = False
         self.query_one("#rv-keys", Static).update(Items(t("review_done_keys", lang)))
@@ -157,14 +178,14 @@ class ReviewScreen(Screen):
 
     def action_reveal(self) -> None:
         if self.finished:
-            self.link.done()
+            self.post_message(self.Done())
             return
         if not self.revealed:
             self.revealed = True
             self.relang()
 
     def action_end(self) -> None:
-        self.link.done()
+        self.post_message(self.Done())
 
     def on_key(self, event: events.Key) -> None:
         if self.finished or not self.revealed or not event.character or event.character not in "123456789":
@@ -183,42 +204,13 @@ class ReviewScreen(Screen):
         item = self.item
         if item is None or self.app.screen is not self:
             return
-        graded = item.grade(position, max(0.0, self.clock() - self.shown_at))
-        try:
-            after = self.link.rate(item.card.id, graded.rating, choice=graded.index, seconds=graded.seconds)
-        except Exception as exc:  # a locked or damaged history: say so, keep the item, never a traceback
-            self._store_failed(exc)
-            return
-        self.reviewed += 1
-        self.app.push_screen(ReviewFeedbackScreen(graded, after.due), lambda _: self.next_item())
+        self.post_message(self.Chosen(item, position, max(0.0, self.clock() - self.shown_at)))
 
     def action_say(self) -> None:
         item = self.item
         if item is None or self.app.screen is not self:
             return
-        self.app.push_screen(SayScreen(item.scenario, item.step, prev_said=item.prev_said,
-                                       prev_reply=item.prev_reply), self._said)
-
-    def _said(self, result) -> None:
-        item = self.item
-        if not result or item is None:
-            return
-        reply, check, rating = result
-        try:
-            after = self.link.rate(item.card.id, rating, how="typed")
-            self.link.save_reply(item.card.scenario_id, item.card.step, self.lang, reply, check, rating,
-                                 card_id=item.card.id)
-        except Exception as exc:
-            self._store_failed(exc)
-            return
-        self.reviewed += 1
-        self.app.notify(t("rating", self.lang, r=rating_name(rating, self.lang)) + " · "
-                        + t("next_due", self.lang, when=when_text(after.due, self.lang)), timeout=3)
-        self.next_item()
-
-    def _store_failed(self, exc: Exception) -> None:
-        self.app.notify(t("store_failed", self.lang, e=str(exc) or type(exc).__name__), severity="error",
-                        timeout=8)
+        self.post_message(self.Say(item))
 
     def next_item(self) -> None:
         self.index += 1
@@ -227,4 +219,3 @@ class ReviewScreen(Screen):
             self.finished = True
         self.shown_at = self.clock()
         self.relang()
-
