@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from coach.linebreak import series
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ class Verdict:
             out.append("结论: 可以上岗" if zh else "Verdict: ready")
             return out
         crit = [("严重错误: " if zh else "critical mistake in ") + f"{c['scenario']}" for c in self.critical]
-        names = ", ".join(crit + [PRINCIPLES[p].name(lang) for p in self.review]) or ("全部" if zh else "everything")
+        names = series(crit + [PRINCIPLES[p].name(lang) for p in self.review], lang) or ("全部" if zh else "everything")
         out.append(("结论: 需要复习 — " if zh else "Verdict: review — ") + names)
         # Critical mistakes first: whatever the score, they alone stop a teller being ready.
         for c in self.critical_dicts(lang):

@@ -21,6 +21,18 @@ def order_scenario():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _no_terminal_width_from_the_shell():
+    """Text commands wrap at $COLUMNS when it is set (coach/linebreak.py): the suite's output does
+    not depend on the terminal it was started from. Tests that want a width set it themselves."""
+    import os
+
+    old = os.environ.pop("COLUMNS", None)
+    yield
+    if old is not None:
+        os.environ["COLUMNS"] = old
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _scenario_cache_in_a_scratch_folder(tmp_path_factory):
     """The validation cache (coach/scenario/cache.py) never touches the user's cache folder in tests;
     subprocesses inherit the variable."""

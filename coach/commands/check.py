@@ -185,11 +185,14 @@ def run(args: argparse.Namespace) -> int:
                 "review_items": due_items}
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print("\n".join(verdict.lines(args.lang)))
+        from coach.linebreak import output_width, reflow
+
+        lines = verdict.lines(args.lang)
         if due_items:
             zh = args.lang == "zh"
-            print(("待复习的时刻 (coach review): " if zh else "Moments to review (coach review): ")
-                  + ", ".join(f"{d['scenario']} @ {d['step']}" for d in due_items))
+            lines.append(("待复习的时刻 (coach review): " if zh else "Moments to review (coach review): ")
+                         + ", ".join(f"{d['scenario']} @ {d['step']}" for d in due_items))
+        print(reflow("\n".join(lines), output_width()))
     return 0 if verdict.ready else 3
 
 

@@ -100,8 +100,9 @@ def _emit(args, path: str, teller: str | None, rows, extra: dict, note: str = ""
 
 def _text(lang: str, rows, extra: dict, note: str) -> None:
     from coach.cells import fit
-    from coach.untrusted import one_line
+    from coach.linebreak import output_width, reflow
     from coach.principles import OUTCOME_NAMES, PRINCIPLES, pick
+    from coach.untrusted import one_line
 
     zh = lang == "zh"
     out = sys.stdout
@@ -137,7 +138,7 @@ def _text(lang: str, rows, extra: dict, note: str) -> None:
                 continue
             spark = _spark(extra["trend"].get(w["principle"], []))
             print(f"  {w['mean']:5.1f}  {p.name(lang)} ({p.id})  {spark}")
-            print(f"         {p.quote_zh}" if zh else f"         {p.gloss_en}")
+            print(reflow(f"         {p.quote_zh}" if zh else f"         {p.gloss_en}", output_width()))
 
 
 def _spark(values: list[int]) -> str:

@@ -91,25 +91,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(card, session, lang: str) -> None:
+    from coach.linebreak import output_width, reflow
     from coach.scenario.model import localize
 
     zh = lang == "zh"
-    print(localize(session.scenario.title, lang))
+    lines: list[str] = []
+    out = lines.append  # collected, then wrapped to the terminal's width at once
+    out(localize(session.scenario.title, lang))
     # A critical mistake decides the verdict whatever the score, so it comes before the numbers.
     for c in card.critical:
-        print(("严重错误" if zh else "Critical mistake") + f" @ {c.step}: {localize(c.reason, lang)}")
-    print(("总分" if zh else "Overall") + f": {card.overall}/100  "
-          + (("可以上岗" if zh else "ready") if card.ready else ("需要复习" if zh else "review")))
-    print(("结果" if zh else "Outcome") + f": {pick(OUTCOME_NAMES[card.outcome], lang)}")
-    print(("原则" if zh else "Principles") + ":")
+        out(("严重错误" if zh else "Critical mistake") + f" @ {c.step}: {localize(c.reason, lang)}")
+    out(("总分" if zh else "Overall") + f": {card.overall}/100  "
+        + (("可以上岗" if zh else "ready") if card.ready else ("需要复习" if zh else "review")))
+    out(("结果" if zh else "Outcome") + f": {pick(OUTCOME_NAMES[card.outcome], lang)}")
+    out(("原则" if zh else "Principles") + ":")
     for pid, tally in card.principles.items():
-        print(f"  {tally.score:3d}  {PRINCIPLES[pid].name(lang)} ({pid})")
-    print(("阶段" if zh else "Phases") + ":")
+        out(f"  {tally.score:3d}  {PRINCIPLES[pid].name(lang)} ({pid})")
+    out(("阶段" if zh else "Phases") + ":")
     for phase, tally in card.phases.items():
-        print(f"  {tally.score:3d}  {pick(PHASE_NAMES[phase], lang)}")
-    print(("情绪" if zh else "Mood") + ": " + " → ".join(str(m) for m in card.mood))
+        out(f"  {tally.score:3d}  {pick(PHASE_NAMES[phase], lang)}")
+    out(("情绪" if zh else "Mood") + ": " + " → ".join(str(m) for m in card.mood))
     for ev in card.rules:
         mark = "✓" if ev.kept else "✗"
-        print(f"  {mark} {ev.rule} @ {ev.step}")
+        out(f"  {mark} {ev.rule} @ {ev.step}")
     for line in card.narrative(lang):
-        print(line)
+        out(line)
+    print(reflow("\n".join(lines), output_width()))

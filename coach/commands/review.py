@@ -119,11 +119,19 @@ def _list(conn, tid: int, name: str, pool, fmt: str, lang: str) -> int:
         print(json.dumps({"teller": name, "due": items, "retired": deck.retired, "due_tomorrow": tomorrow},
                          ensure_ascii=False, indent=2))
         return 0
+    from rich.cells import cell_len
+
+    from coach.linebreak import output_width, reflow
+
+    width = output_width()
     if not items:
         print("Nothing due for review." if lang != "zh" else "现在没有需要复习的内容。")
     for it in items:
         stab = "new" if it["stability"] is None else f"{it['stability']:.1f} d"
-        print(f"{it['due'][:16].replace('T', ' ')}  {it['scenario']} @ {it['step']}  ({stab})  {it['title']}")
+        # the title (a scenario's text, often Chinese) on a line of its own when it would wrap
+        head = f"{it['due'][:16].replace('T', ' ')}  {it['scenario']} @ {it['step']}  ({stab})"
+        line = f"{head}  {it['title']}"
+        print(line if width is None or cell_len(line) <= width else head + "\n" + reflow("    " + it["title"], width))
     print(("Due by tomorrow: " if lang != "zh" else "到明天为止待复习: ") + str(tomorrow))
     return 0
 

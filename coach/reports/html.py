@@ -11,9 +11,13 @@ from html import escape
 from coach.principles import OUTCOME_NAMES, OUTCOMES, pick
 from coach.reports.render import FLAG_NAMES, TITLES, VIEWS, principle_name, summary_line, tables
 
+# line-break:strict and word-break:normal are the browser's side of coach/linebreak.py (clreq's line-start
+# and line-end rules, Latin words whole); overflow-wrap:anywhere folds a long id or URL instead of
+# widening its table column.
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;
-max-width:70rem;padding:0 1rem;color:#1d2330;background:#fff}
+max-width:70rem;padding:0 1rem;color:#1d2330;background:#fff;
+line-break:strict;word-break:normal;overflow-wrap:anywhere}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #d8dde6;padding-bottom:.3rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.8rem 0}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e6e9ef;vertical-align:top}

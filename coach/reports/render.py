@@ -118,8 +118,10 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
     from rich.table import Table
     from rich.text import Text
 
+    from coach.linebreak import install_rich
     from coach.untrusted import one_line
 
+    install_rich()  # table cells wrap by the Chinese rules (coach/linebreak.py)
     buf = io.StringIO()
     console = Console(file=buf, width=width or 120, force_terminal=False, color_system=None,
                       markup=False, emoji=False, highlight=False)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 
 from coach.tui import i18n
@@ -24,6 +23,7 @@ from coach.tui.controllers.practice import PracticeController
 from coach.tui.controllers.review import ReviewController
 from coach.tui.controllers.session import ASSESSMENT, PRACTICE
 from coach.tui.controllers.store import StoreController
+from coach.tui.layout import FittedApp
 
 if TYPE_CHECKING:  # the screens' messages are routed by handler name: no screen is imported at start-up
     from coach.tui.controllers.link import StoreLink
@@ -47,11 +47,11 @@ def _palette():
     return CoachCommands
 
 
-class CoachApp(App[int]):
+class CoachApp(FittedApp[int]):
     TITLE = "coach"
     CSS_PATH = str(Path(__file__).with_name("coach.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {_palette}
+    COMMANDS = FittedApp.COMMANDS | {_palette}
     BINDINGS = [
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),

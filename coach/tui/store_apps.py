@@ -9,13 +9,13 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING
 
-from textual.app import App
 from textual.binding import Binding
 
 from coach import check
 from coach.store import queries
 from coach.tui.controllers.check import CheckRun
 from coach.tui.controllers.store import history_screen
+from coach.tui.layout import FittedApp
 from coach.tui.screens.teller import TellerScreen
 from coach.tui.signals import exit_on_signals
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from coach.tui.screens.check import CheckScreen, VerdictScreen
 
 
-class HistoryApp(App):
+class HistoryApp(FittedApp):
     TITLE = "coach"
 
     def __init__(self, conn: sqlite3.Connection, teller: str, lang: str = "en", library=None) -> None:
@@ -35,7 +35,7 @@ class HistoryApp(App):
         self.push_screen(history_screen(self.conn, self.teller, self.lang, self.library))
 
 
-class CheckApp(App):
+class CheckApp(FittedApp):
     """Asks for the teller if needed, then runs the check; exits with the Verdict (or None)."""
 
     TITLE = "coach check"

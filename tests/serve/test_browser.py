@@ -229,6 +229,33 @@ def _same_screen(browser_text: str, terminal_text: str) -> None:
     assert len(differ) <= 1, "\n".join(f"{i}: page {a!r}\n{i}: term {b!r}" for i, a, b in differ)
 
 
+#: Drawn by xterm.js itself (its custom glyphs), not by a font: box drawing and block elements.
+_DRAWN_BY_XTERM = range(0x2500, 0x25A0)
+
+
+def _glyphs_fit_their_cells(tab: Tab, text: str) -> None:
+    """Every character on screen, drawn in the page's fonts (Roboto Mono, and for Chinese the PC's
+    CJK font: fonts-wqy-zenhei here), fits the cells the app wrapped it into: a Chinese character
+    or full-width mark in two cells (more than one), anything else in one. Else lines that coach
+    wrapped to fit would overlap or run past the edge in the browser."""
+    from wcwidth import wcwidth
+
+    chars = sorted({c for c in text if not c.isspace() and ord(c) not in _DRAWN_BY_XTERM})
+    size = float(tab.page.locator("#terminal").get_attribute("data-font-size") or 16)
+    cell, widths = tab.page.evaluate(
+        """async ([chars, size]) => {
+            const font = `${size}px 'Roboto Mono', Monaco, 'Courier New', monospace`;
+            await document.fonts.load(font, chars.join(""));
+            const ctx = document.createElement("canvas").getContext("2d");
+            ctx.font = font;
+            return [ctx.measureText("W").width, chars.map(c => ctx.measureText(c).width)];
+        }""", [chars, size])
+    bad = [(c, round(w / cell, 2), wcwidth(c)) for c, w in zip(chars, widths)
+           if w > wcwidth(c) * cell + 0.5 or (wcwidth(c) == 2 and w <= cell)]
+    assert not bad, f"glyphs that do not fit their cells (char, cells drawn, cells given): {bad}"
+    assert any(wcwidth(c) == 2 for c in chars)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_library_and_debrief_in_the_browser_match_the_terminal(browser, serve, output_dir, tmp_path,
                                                                      monkeypatch, lang) -> None:
@@ -245,3 +272,5 @@ def test_library_and_debrief_in_the_browser_match_the_terminal(browser, serve, o
     debrief = tab.wait_quiet(800)
     tab.page.screenshot(path=str(output_dir / f"debrief-{lang}.png"))
     _same_screen(debrief, _headless(tmp_path, lang, tab.size, teller, play=True))
+    if lang == "zh":  # coach wrapped Chinese by its cell widths: the page's fonts keep to them
+        _glyphs_fit_their_cells(tab, library + debrief)

@@ -181,9 +181,17 @@ async def test_help_lists_the_keys_of_the_current_screen(where):
 
 
 @pytest.mark.parametrize("size", [(20, 5), (10, 3), (40, 10), (1, 1)])
-async def test_tiny_terminals_do_not_crash(size):
+async def test_tiny_terminals_do_not_crash_and_play_goes_on_once_larger(size):
+    """Below 60x20 the screen asks for a larger window and ignores keys (tests/tui/test_layout.py);
+    nothing breaks meanwhile, and the play works once the window is large enough."""
     app = library_app("zh")
     async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key in ("enter", "enter", "1", "question_mark", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert name(app) == "LibraryScreen"
+        await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()

@@ -17,10 +17,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from coach.linebreak import series
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
+from coach.tui.layout import Items
 from coach.tui.screens.kept import Kept
 from coach.tui.widgets.mood_meter import mood_text
 
@@ -120,13 +122,13 @@ class BriefingScreen(Screen, Kept):
             if value is not None:
                 card.append("\n\n")
                 card.append_text(labelled(t(key, lang), localize(value, lang)))
-        focus = ", ".join(PRINCIPLES[p].name(lang) for p in s.focus)
+        focus = series((PRINCIPLES[p].name(lang) for p in s.focus), lang)
         card.append("\n\n")
         card.append_text(labelled(t("focus", lang), focus))
         self.query_one("#brief-card", Static).update(card)
         mode = "mode_assess" if self.app.mode == "assessment" else "mode_practice"
         self.query_one("#brief-mode", Static).update(Text(t(mode, lang)))
-        self.query_one("#brief-keys", Static).update(Text(t("start_hint", lang)))
+        self.query_one("#brief-keys", Static).update(Items(t("start_hint", lang)))
 
     async def action_begin(self) -> None:
         self._start_loading()

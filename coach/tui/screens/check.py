@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coach.linebreak import series
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.views import Play
@@ -169,7 +170,7 @@ class VerdictScreen(Screen):
                 yield Label(tx("ready", lang), id="verdict")
             else:
                 crit = [f"{tx('critical', lang)}: {c['scenario']}" for c in v.critical]
-                names = ", ".join(crit + [PRINCIPLES[p].name(lang) for p in v.review])
+                names = series(crit + [PRINCIPLES[p].name(lang) for p in v.review], lang)
                 yield Label(f"{tx('review', lang)}: {names}", id="verdict", markup=False)
             # Critical mistakes first: whatever the score, they alone make the verdict "review".
             for c in v.critical_dicts(lang):

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from coach.tui.i18n import t
+from coach.tui.layout import Items
 from coach.tui.screens.kept import Kept
 
 
@@ -43,7 +44,7 @@ class ConfirmQuitScreen(ModalScreen[bool], Kept):
         lang = self.app.lang
         keys = {"leave_q": "leave_keys", "end_check_q": "end_check_keys"}.get(self.question, "quit_keys")
         self.query_one("#quit-text", Static).update(Text(t(self.question, lang), style="bold"))
-        self.query_one("#quit-keys", Static).update(Text(t(keys, lang)))
+        self.query_one("#quit-keys", Static).update(Items(t(keys, lang)))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(bool(yes))

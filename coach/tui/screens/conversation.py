@@ -20,6 +20,7 @@ from coach.principles import PHASES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
+from coach.tui.layout import Items
 from coach.tui.screens.kept import Kept
 from coach.tui.views import Play
 from coach.tui.widgets.choice_list import ChoiceList
@@ -143,7 +144,7 @@ class ConversationScreen(Screen, Kept):
         hint = pair(HELP_KEYS[keys], lang)
         if c.assess:  # no take-backs in assessment mode
             hint = " · ".join(part for part in hint.split(" · ") if not part.startswith(("u/", "s ")))
-        self.query_one("#conv-keys", Static).update(Text(hint))
+        self.query_one("#conv-keys", Static).update(Items(hint))
         self.query_one("#conv-body", VerticalScroll).scroll_end(animate=False)
 
     _same_step: str | None = None

@@ -22,6 +22,7 @@ from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PHASES, PRINCIPLES, pic
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import pair, t
+from coach.tui.layout import Hanging, Items
 from coach.tui.screens.feedback import missed, quote_lines
 from coach.tui.screens.kept import Kept
 from coach.tui.views import Play
@@ -29,11 +30,11 @@ from coach.tui.views import Play
 BAR = 20
 
 
-def bar_line(name: str, score: int, earned: int, possible: int, width: int) -> Text:
-    filled = round(score * BAR / 100)
+def bar_line(name: str, score: int, earned: int, possible: int, width: int, bar: int = BAR) -> Text:
+    filled = round(score * bar / 100)
     line = Text(fit(name, width) + " ")
     line.append("█" * filled, style="green" if score >= 80 else "yellow" if score >= 50 else "red")
-    line.append("░" * (BAR - filled), style="dim")
+    line.append("░" * (bar - filled), style="dim")
     line.append(f" {score:>3}/100  ({earned}/{possible})")
     return line
 
@@ -111,7 +112,7 @@ class DebriefScreen(Screen, Kept):
             text.append("\n‼ ", style="bold red")
             text.append(localize(step.choices[turn.index].text, lang))
             text.append("\n   " + localize(mistake.reason, lang))
-        crit.update(text if card.critical else Text())
+        crit.update(Hanging(text) if card.critical else Text())
         crit.display = bool(card.critical)
         self.query_one("#db-overall", Static).update(Text(t("overall", lang, o=card.overall, p=card.pass_mark)))
 
@@ -125,14 +126,19 @@ class DebriefScreen(Screen, Kept):
                 out.append("\n• " + line, style="italic")
         out.append("\n" + t("mood_trail", lang) + ": ", style="bold")
         out.append(" → ".join(str(m) for m in card.mood))
-        self.query_one("#db-outcome", Static).update(out)
+        self.query_one("#db-outcome", Static).update(Hanging(out))
 
         names = {p: PRINCIPLES[p].name(lang) for p in card.principles}
         width = max([cell_len(n) for n in names.values()] + [cell_len(pick(PHASE_NAMES[p], lang)) for p in PHASES])
+        # the bars shrink in a narrow window rather than push each line's numbers onto a second line
+        numbers = max((cell_len(f" 100/100  ({t.earned}/{t.possible})") for t in [*card.principles.values(),
+                                                                              *card.phases.values()]), default=16)
+        bar = max(8, min(BAR, self.size.width - 4 - width - 1 - numbers))
+        self._width = self.size.width
         text = Text(t("by_principle", lang), style="bold")
         for pid, tally in card.principles.items():
             text.append("\n")
-            text.append_text(bar_line(names[pid], tally.score, tally.earned, tally.possible, width))
+            text.append_text(bar_line(names[pid], tally.score, tally.earned, tally.possible, width, bar))
         self.query_one("#db-principles", Static).update(text)
 
         text = Text(t("by_phase", lang), style="bold")
@@ -141,7 +147,7 @@ class DebriefScreen(Screen, Kept):
                 tally = card.phases[phase]
                 text.append("\n")
                 text.append_text(bar_line(pick(PHASE_NAMES[phase], lang), tally.score, tally.earned,
-                                          tally.possible, width))
+                                          tally.possible, width, bar))
         self.query_one("#db-phases", Static).update(text)
 
         text = Text(t("your_moves", lang), style="bold")
@@ -161,7 +167,7 @@ class DebriefScreen(Screen, Kept):
             if missed(turn):
                 text.append("\n     " + t("best_alt", lang), style="bold")
                 text.append(localize(step.choices[turn.best_index].text, lang))
-        self.query_one("#db-moves", Static).update(text)
+        self.query_one("#db-moves", Static).update(Hanging(text))
 
         rules = self.query_one("#db-rules", Static)
         text = Text(t("rules_fired", lang), style="bold")
@@ -170,7 +176,7 @@ class DebriefScreen(Screen, Kept):
             text.append(t("rule_kept" if ev.kept else "rule_broken", lang), style="dim")
             text.append("\n")
             text.append_text(quote_lines(RULE_QUOTES[ev.rule], RULE_GLOSSES[ev.rule], lang))
-        rules.update(text)
+        rules.update(Hanging(text))
         rules.display = bool(card.rules)
 
         weak = card.weakest(n=len(card.principles))
@@ -181,9 +187,15 @@ class DebriefScreen(Screen, Kept):
             text.append("\n")
             text.append_text(quote_lines(p.quote_zh, p.gloss_en, lang))
         box = self.query_one("#db-weak", Static)
-        box.update(text)
+        box.update(Hanging(text))
         box.display = bool(weak)
-        self.query_one("#db-keys", Static).update(Text(t("debrief_keys", lang)))
+        self.query_one("#db-keys", Static).update(Items(t("debrief_keys", lang)))
+
+    _width = 0  # the window width the bars were drawn for
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.size.width != self._width:
+            self.relang()
 
     def action_retry(self) -> None:
         self.post_message(self.Retry(self.entry))

@@ -12,10 +12,12 @@ from textual.widgets import Static
 
 from coach.engine import Turn
 from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
+from coach.linebreak import series
 from coach.principles import PRINCIPLES
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import pair, t
+from coach.tui.layout import Hanging, Items
 from coach.tui.screens.kept import Kept
 from coach.tui.views import Play
 
@@ -97,7 +99,7 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
         out.append("\n")
         out.append(("✓ " + t("rule_kept", lang)) if ev.kept else ("✗ " + t("rule_broken", lang)), style="bold")
         out.append(": " + pair(RULE_NAMES[ev.rule], lang))
-        pts = ", ".join(f"{v:+d} {PRINCIPLES[p].name(lang)}" for p, v in ev.earned.items() if v)
+        pts = series((f"{v:+d} {PRINCIPLES[p].name(lang)}" for p, v in ev.earned.items() if v), lang)
         if pts:
             out.append(f" ({pts})")
         out.append("\n")
@@ -166,8 +168,8 @@ class FeedbackScreen(FeedbackCard, Kept):
 
     def relang(self) -> None:
         lang = self.app.lang
-        self.query_one("#fb-text", Static).update(feedback_text(self.controller.scenario, self.turn, lang))
-        self.query_one("#fb-keys", Static).update(Text(t("continue", lang)))
+        self.query_one("#fb-text", Static).update(Hanging(feedback_text(self.controller.scenario, self.turn, lang)))
+        self.query_one("#fb-keys", Static).update(Items(t("continue", lang)))
 
     def action_done(self, result: str) -> None:
         self.dismiss(result)

@@ -42,10 +42,12 @@ class HelpScreen(ModalScreen[None], Kept):
 
     def relang(self) -> None:
         lang = self.app.lang
-        text = Text(t("help", lang) + "\n\n", style="bold")
+        text = Text()
+        text.append(t("help", lang) + "\n\n", style="bold")
         text.append(t("keys", lang) + "\n", style="bold")
-        text.append(pair(HELP_KEYS[self.screen_key], lang) + "\n")
-        text.append(t("global_keys", lang) + "\n")
+        # a key a line: a list of keys wrapped as prose would split a key from what it does
+        text.append(pair(HELP_KEYS[self.screen_key], lang).replace(" · ", "\n") + "\n")
+        text.append(t("global_keys", lang).replace(" · ", "\n") + "\n")
         text.append(t("mouse", lang) + "\n\n")
         text.append(t("modes", lang) + "\n", style="bold")
         text.append(t("mode_practice", lang) + "\n" + t("mode_assess", lang) + "\n\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,11 +34,22 @@ TEXT = {
     "unfinished": ("未完成", "unfinished"),
     "abandoned": ("已放弃", "abandoned"),
     "modes": ({"practice": "练习", "assessment": "测评"}, {}),
+    # the outcome column: "Customer retained" says "Customer" on every row of a narrow table
+    "outcomes": ({}, {"retained": "retained", "at_risk": "at risk", "lost": "lost"}),
 }
 
 
 def t(key: str, lang: str):
     return TEXT[key][0 if lang == "zh" else 1]
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in `width` cells, ending in "…" when it had to be cut."""
+    if cell_len(text) <= width:
+        return text
+    from rich.cells import chop_cells
+
+    return chop_cells(text, width - 1)[0] + "…"
 
 
 def trains(library: dict[str, "Scenario"], principle: str, limit: int = 3) -> list["Scenario"]:
@@ -56,7 +68,7 @@ class HistoryScreen(Screen):
     HistoryScreen .trend-row { height: 1; }
     HistoryScreen .trend-name { width: 28; }
     HistoryScreen .trend-last { width: 14; padding-left: 2; }
-    HistoryScreen Sparkline { width: 30; height: 1; }
+    HistoryScreen Sparkline { width: 1fr; max-width: 30; height: 1; }
     HistoryScreen .quote { color: $text-muted; padding-left: 2; }
     HistoryScreen .train { padding-left: 2; }
     """
@@ -108,20 +120,50 @@ class HistoryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        names = self.query(".trend-name")
+        if names:  # as wide as the longest name, the sparklines take what is left of the line
+            width = max(cell_len(str(label.render())) for label in names) + 1
+            for label in names:
+                label.styles.width = min(28, width)
+        self._fill()
+
+    _width: int | None = None  # the width the table's columns were laid out for
+
+    def on_resize(self) -> None:
+        if self.size.width != self._width:
+            self._fill()
+
+    def _fill(self) -> None:
+        """The attempts, in columns that fit the window: below 80 columns the date drops its year
+        and a long scenario id ends in "…" rather than pushing the outcome off the screen."""
         if not self._rows:
             return
-        table = self.query_one("#attempts", DataTable)
-        table.add_columns(*t("cols", self.lang))
+        self._width = self.size.width
+        narrow = self.size.width < 80
         modes = t("modes", self.lang)
+        rows = []
         for r in self._rows:
             score = "–" if r.overall is None else str(r.overall)
             if r.outcome:
                 outcome = pick(OUTCOME_NAMES[r.outcome], self.lang) if r.outcome in OUTCOME_NAMES else r.outcome
+                outcome = t("outcomes", self.lang).get(r.outcome, outcome)
             else:
                 outcome = t("unfinished" if r.status == "open" else "abandoned", self.lang)
+            when = r.started[:16].replace("T", " ")
             # database text: shown literally (a DataTable parses plain str cells as markup) and visibly
-            cells = (r.started[:16].replace("T", " "), r.scenario_id, modes.get(r.mode, r.mode), score, outcome)
-            table.add_row(*(Text(one_line(c)) for c in cells), key=str(r.id))
+            rows.append((r.id, [one_line(c) for c in (when[5:] if narrow else when, r.scenario_id,
+                                                       modes.get(r.mode, r.mode), score, outcome)]))
+        heads = t("cols", self.lang)
+        widths = [max([cell_len(h)] + [cell_len(cells[i]) for _, cells in rows]) for i, h in enumerate(heads)]
+        room = self.size.width - 2 - 2 - 2 * len(heads)  # the screen's padding, scrollbar, cell padding
+        widths[1] = max(8, min(widths[1], room - sum(widths) + widths[1]))
+        table = self.query_one("#attempts", DataTable)
+        table.clear(columns=True)
+        for head, width in zip(heads, widths):
+            table.add_column(head, width=width)
+        for rid, cells in rows:
+            cells[1] = _cut(cells[1], widths[1])
+            table.add_row(*(Text(c) for c in cells), key=str(rid))
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:

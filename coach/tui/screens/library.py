@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,10 +20,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.business import BUSINESS_LINES, line_name
+from coach.linebreak import series
 from coach.principles import CUSTOMER_TYPES, PRINCIPLES
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import HELP_KEYS, pair, t
+from coach.tui.layout import Items
 from coach.tui.widgets.scenario_table import ScenarioTable
 from coach.untrusted import one_line
 
@@ -30,6 +33,42 @@ if TYPE_CHECKING:
     from textual.widgets import Input
 
 TYPE_CYCLE = (None, "requesting", "confused", "agitated")
+#: Below this many cells for the title and focus columns together, the focus column gives way
+#: (the line under the table shows the highlighted row's focus whole).
+FOCUS_COLUMN_MIN = 40
+
+
+def library_columns(width: int, lang: str, widest_focus: int) -> tuple[list[tuple[str, int, str]], int]:
+    """The table's columns for a screen whose content is `width` cells wide (inside its padding), and
+    the focus column's width (0: none).
+
+    Type, level and best score get what their header and values need; the title and the focus
+    principles share the rest, the focus column no wider than the widest focus list."""
+    from coach.tui.widgets.scenario_table import PADDING
+
+    names = [c.name(lang) for c in CUSTOMER_TYPES.values()]
+    fixed = [
+        (t("col_type", lang), max(cell_len(x) for x in [t("col_type", lang), *names]), "left"),
+        (t("col_level", lang), max(3, cell_len(t("col_level", lang))), "left"),
+    ]
+    best = (t("col_best", lang), max(7, cell_len(t("col_best", lang))), "right")  # "100/100"
+    room = width - 2  # the table's scrollbar
+    flexible = room - sum(w for _, w, _ in fixed) - best[1] - 2 * PADDING * 5
+    if flexible < FOCUS_COLUMN_MIN:
+        title = room - sum(w for _, w, _ in fixed) - best[1] - 2 * PADDING * 4
+        return [(t("col_title", lang), max(8, title), "left"), *fixed, best], 0
+    focus = min(max(widest_focus, cell_len(t("col_focus", lang))), flexible * 9 // 20)
+    return [(t("col_title", lang), flexible - focus, "left"), *fixed,
+            (t("col_focus", lang), focus, "left"), best], focus
+
+
+def focus_cell(names: list[str], width: int, lang: str) -> str:
+    """The focus principles in `width` cells: whole names only, and "+N" for those left out."""
+    for shown in range(len(names), 0, -1):
+        text = series(names[:shown], lang) + (f" +{len(names) - shown}" if shown < len(names) else "")
+        if cell_len(text) <= width:
+            return text
+    return series(names, lang)  # not even one whole name fits: the table ends it with "…"
 
 
 def haystack(entry: Entry) -> str:
@@ -115,6 +154,8 @@ class LibraryScreen(Screen):
             yield Static(id="lib-search-stub")
             yield Static(id="lib-filter")
         yield ScenarioTable(id="lib-table")
+        # The highlighted row whole: its title and focus principles, cut in the table's columns.
+        yield Static(id="lib-detail")
         # #lib-broken and #lib-sync (files that failed to load, a sync that failed) are mounted
         # under the table only when they have something to say (`_note`): most starts have neither.
         yield Static(id="lib-keys", classes="keys")
@@ -188,7 +229,7 @@ class LibraryScreen(Screen):
             box.placeholder = t("search", lang)
         for stub in self.query("#lib-search-stub"):
             stub.update(Text(t("search", lang)))
-        self.query_one("#lib-keys", Static).update(Text(pair(HELP_KEYS["library"], lang)))
+        self.query_one("#lib-keys", Static).update(Items(pair(HELP_KEYS["library"], lang)))
         self._reindex()
         broken = [e for e in self.entries if not e.ok]
         text = None
@@ -210,7 +251,7 @@ class LibraryScreen(Screen):
             return
         if text:
             anchor = self.query("#lib-broken") if wid == "lib-sync" else None
-            self.mount(Static(text, id=wid), after=anchor.last() if anchor else self.query_one("#lib-table"))
+            self.mount(Static(text, id=wid), after=anchor.last() if anchor else self.query_one("#lib-detail"))
 
     def visible(self) -> list[Entry]:
         return [self.entries[i] for i in self._visible_rows()]
@@ -234,37 +275,90 @@ class LibraryScreen(Screen):
         self._last = (query, wanted, rows)
         return rows
 
+    def _focus_names(self, summary) -> list[str]:
+        return [PRINCIPLES[p].name(self.lang) for p in summary.focus]
+
     def _cells(self, row: int) -> tuple[Text, ...]:
         lang = self.lang
         s = self.entries[row].summary
         b = getattr(self.app, "best_scores", {}).get(s.id)
-        return (
+        cells = [
             Text(localize(s.title, lang)),
             Text(CUSTOMER_TYPES[s.type].name(lang)),
             Text("★" * s.difficulty + "☆" * (3 - s.difficulty)),
-            Text(", ".join(PRINCIPLES[p].name(lang) for p in s.focus)),
-            Text("—" if b is None else f"{b[0]}/{b[1]}"),
-        )
+        ]
+        if self._focus_width:
+            cells.append(Text(focus_cell(self._focus_names(s), self._focus_width, lang)))
+        cells.append(Text("—" if b is None else f"{b[0]}/{b[1]}"))
+        return tuple(cells)
+
+    _focus_width = 0  # the focus column's width; 0 when the window is too narrow to show it
+
+    def _detail(self, row: int) -> Text:
+        """The highlighted row whole: its title, then type, business line, level and focus."""
+        lang = self.lang
+        s = self.entries[row].summary
+        text = Text()
+        text.append(localize(s.title, lang), style="bold")
+        text.append("\n")
+        meta = [CUSTOMER_TYPES[s.type].name(lang)]
+        if s.line:
+            meta.append(line_name(s.line, lang))
+        meta.append("★" * s.difficulty + "☆" * (3 - s.difficulty))
+        focus = series(self._focus_names(s), lang)
+        meta.append(f"{t('focus', lang)}{'：' if lang == 'zh' else ': '}{focus}")
+        text.append(" · ".join(meta))
+        return text
+
+    def show_detail(self) -> None:
+        box = self.query_one("#lib-detail", Static)
+        row = self.query_one(ScenarioTable).selected_row
+        if row == self._detailed and self.size.width == self._detail_width:
+            return  # the same row at the same width (a search keystroke that kept the cursor's row)
+        self._detailed, self._detail_width = row, self.size.width
+        if row is None:
+            box.display = False
+            return
+        text = Items(self._detail(row))  # breaks between its facts: no name split across lines
+        width = max(1, self.size.width)  # the screen's content, inside its padding
+        height = text.laid_out(width).plain.count("\n") + 1
+        if not box.display:
+            box.display = True
+        if height > self._detail_height:
+            # It grows to the tallest row seen at this width and stays: the table does not jump as
+            # the cursor moves, and a key press costs a layout only when a taller row first shows.
+            self._detail_height = height
+            box.styles.height = height
+        box.update(text, layout=False)
+
+    _detailed: int | None = -1  # the row the detail line shows
+    _detail_width = 0
+    _detail_height = 0
+
+    def on_scenario_table_highlighted(self, event: ScenarioTable.Highlighted) -> None:
+        event.stop()
+        self.show_detail()
 
     def fill(self) -> None:
         """Columns for the width and language, the rows that pass the filter, the status line."""
         lang = self.lang
         table = self.query_one(ScenarioTable)
-        # Fixed widths at 80 columns: a long title is cut rather than pushing the columns off screen.
         self._width = self.size.width
-        wide = max(0, self.size.width - 80)
-        table.set_columns([
-            (t("col_title", lang), 23 + wide // 2, "left"),
-            (t("col_type", lang), 10, "left"),
-            (t("col_level", lang), 5, "left"),
-            (t("col_focus", lang), 18 + wide - wide // 2, "left"),
-            (t("col_best", lang), 9, "right"),
-        ])
+        columns, self._focus_width = library_columns(self.size.width, lang, self._widest_focus())
+        table.set_columns(columns)
         table.set_source(self._cells)  # forgets drawn rows: language or best scores may have changed
         self.filter()
+        self._detailed, self._detail_height = -1, 0  # the language or width may have changed
+        self.show_detail()
         # Quiet: only when the central sync failed or attempts wait (coach/tui/controllers/link.py).
         line = getattr(self.app, "sync_lines", {}).get(lang)
         self._note("lib-sync", Text(line) if line else None)
+
+    def _widest_focus(self) -> int:
+        """The widest focus list of the library in cells (principles are few: O(distinct lists))."""
+        lists = {tuple(e.summary.focus) for e in self.entries if e.ok}
+        return max((cell_len(series((PRINCIPLES[p].name(self.lang) for p in f), self.lang)) for f in lists),
+                   default=0)
 
     def filter(self) -> None:
         """Only the row numbers change: the table redraws the rows on screen, nothing else."""
@@ -283,7 +377,7 @@ class LibraryScreen(Screen):
         due = getattr(self.app, "review_due", None)
         if due is not None:
             status += " · " + t("due_n", lang, n=due)
-        self.query_one("#lib-filter", Static).update(Text(status), layout=False)  # a fixed-size box: no layout
+        self.query_one("#lib-filter", Static).update(Items(status), layout=False)  # a fixed-size box: no layout
 
     _width: int | None = None  # the width the columns were laid out for
 

@@ -23,6 +23,7 @@ from coach.review import Graded, ReviewItem
 from coach.scenario.model import localize
 from coach.store.review import RATING_NAMES
 from coach.tui.i18n import t
+from coach.tui.layout import Hanging, Items
 from coach.tui.screens.feedback import FeedbackCard, append_points, append_weighed_quote, choice_card
 from coach.tui.screens.say import context_text
 from coach.tui.widgets.choice_list import ChoiceList
@@ -77,8 +78,8 @@ class ReviewFeedbackScreen(FeedbackCard):
 
     def relang(self) -> None:
         lang = self.app.lang
-        self.query_one("#fb-text", Static).update(review_feedback_text(self.graded, self.due_iso, lang))
-        self.query_one("#fb-keys", Static).update(Text(t("review_next", lang)))
+        self.query_one("#fb-text", Static).update(Hanging(review_feedback_text(self.graded, self.due_iso, lang)))
+        self.query_one("#fb-keys", Static).update(Items(t("review_next", lang)))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -153,14 +154,14 @@ class ReviewScreen(Screen):
         title.append("  · " + localize(item.scenario.title, lang), style="dim")
         self.query_one("#rv-title", Static).update(title)
         self.query_one("#rv-context", Static).update(
-            context_text(item.scenario, item.step, lang, item.prev_said, item.prev_reply))
+            Hanging(context_text(item.scenario, item.step, lang, item.prev_said, item.prev_reply)))
         choices.show([localize(item.step.choices[i].text, lang) for i in item.order])
         choices.display = self.revealed
         if self.revealed:
             choices.focus()
         else:
             self.query_one("#rv-body").focus()
-        self.query_one("#rv-keys", Static).update(Text(t("review_choose" if self.revealed else "reveal", lang)))
+        self.query_one("#rv-keys", Static).update(Items(t("review_choose" if self.revealed else "reveal", lang)))
 
     def _show_done(self, lang: str) -> None:
         self.query_one("#rv-title", Static).update(Text(t("review_done", lang, n=self.reviewed), style="bold"))
@@ -170,7 +171,7 @@ class ReviewScreen(Screen):
         body.append(t("due_tomorrow", lang, n=self.due_tomorrow or 0), style="bold")
         self.query_one("#rv-context", Static).update(body)
         self.query_one("#rv-choices", ChoiceList).display = False
-        self.query_one("#rv-keys", Static).update(Text(t("review_done_keys", lang)))
+        self.query_one("#rv-keys", Static).update(Items(t("review_done_keys", lang)))
         self.query_one("#rv-body").focus()
 
     # ---- keys -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from coach.principles import PRINCIPLES
 from coach.scenario.model import Scenario, Step, localize
 from coach.tui.i18n import HELP_KEYS, pair, t
+from coach.tui.layout import Hanging, Items
 
 #: A typed reply is at most this long (a counter sentence is far shorter; the note says so).
 MAX_REPLY = 400
@@ -117,7 +118,7 @@ class SayScreen(Screen):
         title.append("  · " + localize(self.scenario.title, lang), style="dim")
         self.query_one("#say-title", Static).update(title)
         self.query_one("#say-context", Static).update(
-            context_text(self.scenario, self.step, lang, self.prev_said, self.prev_reply))
+            Hanging(context_text(self.scenario, self.step, lang, self.prev_said, self.prev_reply)))
         self.query_one("#say-prompt", Static).update(Text(t("say_prompt", lang), style="bold"))
         box = self.query_one("#say-input", Input)
         box.placeholder = t("say_placeholder", lang)
@@ -140,7 +141,7 @@ class SayScreen(Screen):
             keys = t("self_rate", lang)
         else:
             keys = pair(HELP_KEYS["say"], lang)
-        self.query_one("#say-keys", Static).update(Text(keys))
+        self.query_one("#say-keys", Static).update(Items(keys))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -4,13 +4,15 @@ A DataTable re-adds and re-measures every row it shows: with 3,000 scenarios one
 cost about a second. Here the table holds no rows: it shows a list of row numbers (`show`) and
 asks `cells(row)` for the few rows on screen, caching them. Filtering swaps the list; nothing is
 rebuilt. Looks and keys follow DataTable (header, zebra stripes, row cursor, Enter or a click
-selects). Cells are rich Text objects made by the screen from scenario text (literal, never markup).
+selects). Cells are rich Text objects made by the screen from scenario text (literal, never markup);
+a cell wider than its column ends in "…" (the screen shows the highlighted row whole elsewhere).
 """
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from rich.cells import chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -74,6 +76,17 @@ class ScenarioTable(ScrollView, can_focus=True):
         def control(self) -> "ScenarioTable":
             return self.table
 
+    class Highlighted(Message):
+        """The cursor is on another row (`row` as given to `cells`; None when nothing is shown)."""
+
+        def __init__(self, table: "ScenarioTable", row: int | None) -> None:
+            super().__init__()
+            self.table, self.row = table, row
+
+        @property
+        def control(self) -> "ScenarioTable":
+            return self.table
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.columns: list[Column] = []
@@ -81,6 +94,7 @@ class ScenarioTable(ScrollView, can_focus=True):
         self._shown: list[int] = []
         self._cache: dict[int, Sequence[Text]] = {}
         self.cursor_row = 0
+        self._announced: int | None = -1  # the row the last Highlighted message named
 
     # ---- what to show -----------------------------------------------------------------------
 
@@ -108,6 +122,13 @@ class ScenarioTable(ScrollView, can_focus=True):
         self._resize()
         self._scroll_to_cursor()
         self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.selected_row
+        if row != self._announced:
+            self._announced = row
+            self.post_message(self.Highlighted(self, row))
 
     @property
     def row_count(self) -> int:
@@ -164,7 +185,8 @@ class ScenarioTable(ScrollView, can_focus=True):
         for (_, width, justify), cell in zip(self.columns, cells):
             text = cell.copy()
             text.no_wrap = True
-            text.truncate(width, overflow="crop")
+            if text.cell_len > width:  # cut at a character, not half of a wide one, then "…"
+                text = text[:len(chop_cells(text.plain, max(1, width - 1))[0])] + Text("…")
             gap = width - text.cell_len
             if gap > 0:
                 text = Text(" " * gap) + text if justify == "right" else text + Text(" " * gap)
@@ -192,6 +214,7 @@ class ScenarioTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(len(self._shown) - 1, row))
         self._scroll_to_cursor()
         self.refresh()
+        self._announce()
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(self.cursor_row + step)
