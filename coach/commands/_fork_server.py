@@ -15,7 +15,7 @@ import sys
 #: checks that each one exists, so a module renamed in a refactor is not skipped quietly.
 PRELOAD = (
     "coach.cli", "coach.commands.run", "coach.tui.drivers.web", "coach.tui.launch", "coach.tui.hangup",
-    "coach.tui.outlet", "coach.tui.app", "coach.tui.catalog",
+    "coach.tui.outlet", "coach.linebreak", "coach.tui.layout", "icu4py.breakers", "coach.tui.app", "coach.tui.catalog",
     "coach.tui.screens.teller", "coach.tui.screens.library", "coach.tui.screens.resume",
     "coach.tui.widgets.scenario_table", "coach.tui.quiet_gc", "coach.tui.signals",
     "coach.scenario.cache", "coach.scenario.lint", "coach.scenario.cues", "coach.scenario.markers",
@@ -49,6 +49,12 @@ def preload() -> None:
         from rich.cells import cell_len
 
         cell_len("柜员 teller")  # loads Rich's table of character widths (a large module) once, here
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        from coach.linebreak import wrap
+
+        wrap("柜员请稍等，我们马上为您办理。", 6)  # ICU's line breaker and its data, shared by every session
     except Exception:  # noqa: BLE001
         pass
 
