@@ -228,8 +228,11 @@ async def open_scenario(tab: Tab, scenario_id: str, customer: str, *, lang: str 
     await tab.press("/")
     await tab.quiet(0.2)
     await tab.send(scenario_id)
-    await tab.wait_for(scenario_id, timeout=timeout)
+    # Not the id itself: without emulation the stream holds only the cells that changed, and the
+    # field redraws from the first new cell ("cr" + "edit-card-…"). The briefing's customer, below,
+    # checks that the one found is the one asked for.
     await tab.wait_for(ONE_FOUND[lang], timeout=timeout)
+    await tab.quiet(0.3)
     await tab.press(ENTER, timeout=timeout)  # from the search field to the list (the search filters as typed)
     await tab.quiet(0.2)
     await tab.send(ENTER)
