@@ -49,22 +49,41 @@ def install_line_breaking() -> None:
 install_line_breaking()
 
 
-class Hanging(Visual):
-    """Text whose paragraphs wrap under their own text: after a paragraph's indent and list mark
-    ("• ", "✗ 3. [解释] ", "  「"), its continuation lines start where its text started (an indented
-    quotation's opening mark hangs out). Wraps at the width it is drawn at, by coach's breaker."""
+class _LaidOut(Visual):
+    """Text laid out by a rule of its own at the width it is drawn at; the last layout is kept (a
+    screen asks for the height and then the lines at the same width)."""
 
-    def __init__(self, text: Text | Content) -> None:
-        self.content = Content.from_rich_text(text) if isinstance(text, Text) else text
+    def __init__(self, text: str | Text | Content) -> None:
+        if isinstance(text, Text):
+            text = Content.from_rich_text(text)
+        self.content = Content(text) if isinstance(text, str) else text
         self._laid: tuple[int, Content] | None = None
 
     def __str__(self) -> str:
         return self.content.plain
 
     def laid_out(self, width: int) -> Content:
-        """The content with a line end at every wrap and the hanging indents in place."""
-        if self._laid is not None and self._laid[0] == width:
-            return self._laid[1]
+        """The content with a line end at every wrap."""
+        if self._laid is None or self._laid[0] != width:
+            self._laid = (width, Content("\n").join(self._lines(width)))
+        return self._laid[1]
+
+    def _lines(self, width: int) -> list[Content]:
+        raise NotImplementedError
+
+    def render_strips(self, width: int, height: int | None, style, options: RenderOptions) -> list[Strip]:
+        return self.laid_out(width).render_strips(width, height, style, options)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.laid_out(width).get_height(rules, width)
+
+
+class Hanging(_LaidOut):
+    """Text whose paragraphs wrap under their own text: after a paragraph's indent and list mark
+    ("• ", "✗ 3. [解释] ", "  「"), its continuation lines start where its text started (an indented
+    quotation's opening mark hangs out). Wraps at the width it is drawn at, by coach's breaker."""
+
+    def _lines(self, width: int) -> list[Content]:
         lines: list[Content] = []
         for paragraph in self.content.split("\n", allow_blank=True):
             n = hang(paragraph.plain)
@@ -76,37 +95,20 @@ class Hanging(Visual):
                 head, body, indent = Content(), paragraph, 0
             for i, line in enumerate(body.wrap(max(1, width - indent)) if body.plain else [Content()]):
                 lines.append((head if i == 0 else Content(" " * indent)) + line.rstrip())
-        laid = Content("\n").join(lines)
-        self._laid = (width, laid)
-        return laid
-
-    def render_strips(self, width: int, height: int | None, style, options: RenderOptions) -> list[Strip]:
-        return self.laid_out(width).render_strips(width, height, style, options)
+        return lines
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return self.content.get_optimal_width(rules, container_width)
 
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.laid_out(width).get_height(rules, width)
 
-
-class Items(Visual):
+class Items(_LaidOut):
     """Lines of items ("↑↓ 选择 · 回车 打开 · …": keys, a status, a scenario's facts) that wrap only
     between items, so no key is split from what it does and no name across lines; an item wider
     than the line wraps by the rules. Takes a str or a styled Text."""
 
     SEP = " · "
 
-    def __init__(self, text: str | Text) -> None:
-        self.content = Content.from_rich_text(text) if isinstance(text, Text) else Content(text)
-        self._laid: tuple[int, Content] | None = None
-
-    def __str__(self) -> str:
-        return self.content.plain
-
-    def laid_out(self, width: int) -> Content:
-        if self._laid is not None and self._laid[0] == width:
-            return self._laid[1]
+    def _lines(self, width: int) -> list[Content]:
         lines: list[Content] = []
         for paragraph in self.content.split("\n", allow_blank=True):
             plain, sep = paragraph.plain, len(self.SEP)
@@ -124,18 +126,10 @@ class Items(Visual):
                     lines += [line.rstrip() for line in full]
                     start = end - len(last.plain)
             lines.append(paragraph[start:])
-        laid = Content("\n").join(lines)
-        self._laid = (width, laid)
-        return laid
-
-    def render_strips(self, width: int, height: int | None, style, options: RenderOptions) -> list[Strip]:
-        return self.laid_out(width).render_strips(width, height, style, options)
+        return lines
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return min(container_width, self.content.cell_length)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.laid_out(width).get_height(rules, width)
 
 
 class TooSmall(Static):
