@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from coach.engine.rules import RuleState, on_ending, on_move
+from coach.engine.rules import RuleEvent, RuleState, on_ending, on_move
 from coach.engine.scorecard import Scorecard
 from coach.engine.turn import Turn
 from coach.scenario.model import MAX_MOVES, Scenario, Step
