@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from coach.linebreak import series
-from coach.principles import CUSTOMER_TYPES, PRINCIPLES
+from coach.principles import CUSTOMER_TYPES, PRINCIPLES, aside, colon
 
 if TYPE_CHECKING:
     from coach.engine import Scorecard
@@ -207,26 +207,26 @@ class Verdict:
 
     def lines(self, lang: str = "en") -> list[str]:
         zh = lang == "zh"
-        out = [("总分" if zh else "Overall") + f": {self.overall}/100 ("
-               + ("合格线" if zh else "pass mark") + f" {self.pass_mark})"]
+        out = [("总分" if zh else "Overall") + colon(lang) + f"{self.overall}/100"
+               + aside(("合格线" if zh else "pass mark") + f" {self.pass_mark}", lang)]
         if self.ready:
-            out.append("结论: 可以上岗" if zh else "Verdict: ready")
+            out.append("结论：可以上岗" if zh else "Verdict: ready")
             return out
-        crit = [("严重错误: " if zh else "critical mistake in ") + f"{c['scenario']}" for c in self.critical]
+        crit = [("严重错误：" if zh else "critical mistake in ") + f"{c['scenario']}" for c in self.critical]
         names = series(crit + [PRINCIPLES[p].name(lang) for p in self.review], lang) or ("全部" if zh else "everything")
-        out.append(("结论: 需要复习 — " if zh else "Verdict: review — ") + names)
+        out.append(("结论：需要复习 — " if zh else "Verdict: review — ") + names)
         # Critical mistakes first: whatever the score, they alone stop a teller being ready.
         for c in self.critical_dicts(lang):
-            out.append(("  严重错误" if zh else "  Critical mistake") + f" — {c['scenario']} @ {c['step']}:")
+            out.append(("  严重错误" if zh else "  Critical mistake") + f" — {c['scenario']} @ {c['step']}" + colon(lang).rstrip())
             out.append(f"    {c['reason']}")
         for p in self.review:
             pr = PRINCIPLES[p]
-            out.append(f"  {pr.name(lang)} ({p}): {self.principles.get(p, 0)}/100")
+            out.append(f"  {pr.name(lang)}{aside(p, lang)}{colon(lang)}{self.principles.get(p, 0)}/100")
             out.append(f"    {pr.quote_zh}")
             if not zh:
                 out.append(f"    {pr.gloss_en}")
             if self.suggestions.get(p):
-                out.append(("    练习: " if zh else "    Practise: ") + ", ".join(self.suggestions[p]))
+                out.append(("    练习：" if zh else "    Practise: ") + ", ".join(self.suggestions[p]))
         return out
 
 

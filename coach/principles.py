@@ -32,27 +32,27 @@ PRINCIPLES: dict[str, Principle] = {
         ),
         Principle(
             "respect", "尊重与自尊", "Respect",
-            "让客户感到他是受欢迎、受尊重的;时刻保护客户的自尊心",
+            "让客户感到他是受欢迎、受尊重的；时刻保护客户的自尊心",
             "Make the customer feel welcome and respected; always protect their self-respect.",
         ),
         Principle(
             "first_impression", "第一印象", "First impression",
-            "通过形象的塑造先获得顾客良好的第一印象,职业性强、干练、专业知识丰富、恪守行业规范",
+            "通过形象的塑造先获得顾客良好的第一印象，职业性强、干练、专业知识丰富、恪守行业规范",
             "Win a good first impression: professional, capable, knowledgeable, keeping to the rules of the trade.",
         ),
         Principle(
             "composure", "心态平和", "Composure",
-            "心态平和,举止不卑不亢……事先设想一下,对方的情绪如何,可能会遇到的问题,做好心理应对准备",
+            "心态平和，举止不卑不亢……事先设想一下，对方的情绪如何，可能会遇到的问题，做好心理应对准备",
             "Stay even-tempered, neither servile nor overbearing; imagine beforehand how the customer may feel and what may come up, and be ready for it.",
         ),
         Principle(
             "preparation", "准备充分", "Preparation",
-            "明确沟通的目标,熟悉自己的金融产品和业务情况……预先了解顾客可能提出的要求范围,做到准备充分",
+            "明确沟通的目标，熟悉自己的金融产品和业务情况……预先了解顾客可能提出的要求范围，做到准备充分",
             "Know the goal of the conversation and your products; anticipate what the customer may ask, and be fully prepared.",
         ),
         Principle(
             "verbal_nonverbal", "言语与肢体", "Words and body language",
-            "善于利用言语、肢体动作等沟通技巧,提高沟通的效率",
+            "善于利用言语、肢体动作等沟通技巧，提高沟通的效率",
             "Use words, gestures and other communication skills to make the conversation effective.",
         ),
         Principle(
@@ -62,17 +62,17 @@ PRINCIPLES: dict[str, Principle] = {
         ),
         Principle(
             "options", "给出选择", "Offering options",
-            "互动不是盲目的敷衍顾客的要求甚至是抱怨,而是……给与更多的参考建议以供选择……启发引导",
+            "互动不是盲目的敷衍顾客的要求甚至是抱怨，而是……给与更多的参考建议以供选择……启发引导",
             "Interaction is not brushing off requests or complaints: give suggestions to choose from, and guide.",
         ),
         Principle(
             "calm_first", "先安抚再解释", "Calm first, then explain",
-            "一定要先安抚用户的情绪,时刻保护客户的自尊心,再进行解释",
+            "一定要先安抚用户的情绪，时刻保护客户的自尊心，再进行解释",
             "Always soothe the customer's feelings first, protect their self-respect, and only then explain.",
         ),
         Principle(
             "type_fit", "因人而异", "Serving the customer's type",
-            "要求型:给他们足够量的信息;困惑型:以专业而又简洁的回答;激动型:以十二分的耐心",
+            "要求型：给他们足够量的信息；困惑型：以专业而又简洁的回答；激动型：以十二分的耐心",
             "Requesting: give them enough information; confused: a professional, concise answer; agitated: endless patience.",
         ),
         Principle(
@@ -132,17 +132,17 @@ CUSTOMER_TYPES: dict[str, CustomerType] = {
     for t in (
         CustomerType(
             "requesting", "要求型", "Requesting",
-            "这种客户想了解我们的金融产品和服务,我们要给他们足够量的信息。",
+            "这种客户想了解我们的金融产品和服务，我们要给他们足够量的信息。",
             "They want to know our products and services: give them enough information.",
         ),
         CustomerType(
             "confused", "困惑型", "Confused",
-            "他对某个问题不清楚需要咨询或有误会需要你解释清楚;我们应以专业而又简洁的回答吸引他。",
+            "他对某个问题不清楚需要咨询或有误会需要你解释清楚；我们应以专业而又简洁的回答吸引他。",
             "Unclear about something or misunderstanding it: win them with a professional, concise answer.",
         ),
         CustomerType(
             "agitated", "激动型", "Agitated",
-            "他很激动且从他的角度感到产品或服务不满意,我们要以十二分的耐心去征服他。",
+            "他很激动且从他的角度感到产品或服务不满意，我们要以十二分的耐心去征服他。",
             "Upset and, from where they stand, dissatisfied: win them over with endless patience.",
         ),
     )
@@ -165,27 +165,27 @@ OUTCOME_NAMES: dict[str, tuple[str, str]] = {
 # "l2" is 12, "2O" is 20.
 FIGURES: dict[str, tuple[str, str]] = {
     "communication_share": (
-        "不满意的客户中,1/3 是因为产品或服务本身,其余 2/3 的问题出在沟通不良上。",
+        "不满意的客户中，1/3 是因为产品或服务本身，其余 2/3 的问题出在沟通不良上。",
         "Of dissatisfied customers, a third are unhappy with the product; two thirds with poor communication.",
     ),
     "who_tells": (
-        "只有 23% 的客户会把不满告诉服务人员,8% 会以投诉的方式到达管理层。",
+        "只有 23% 的客户会把不满告诉服务人员，8% 会以投诉的方式到达管理层。",
         "Only 23% of customers tell staff they are unhappy; 8% reach management as a complaint.",
     ),
     "silent_leave": (
-        "有意见而不抱怨的客户,80% 左右不会再次光顾。",
+        "有意见而不抱怨的客户，80% 左右不会再次光顾。",
         "About 80% of dissatisfied customers who do not complain never come back.",
     ),
     "handled_return": (
-        "抱怨如果处理得当,98% 左右的客户还会再来。",
+        "抱怨如果处理得当，98% 左右的客户还会再来。",
         "When a complaint is handled well, about 98% of customers come back.",
     ),
     "tells_12": (
-        "一个非常满意的客户,会把满意告诉 12 个人。",
+        "一个非常满意的客户，会把满意告诉 12 个人。",
         "A very satisfied customer tells 12 people.",
     ),
     "tells_20": (
-        "一个非常不满意的客户,会把不满告诉 20 个人以上。",
+        "一个非常不满意的客户，会把不满告诉 20 个人以上。",
         "A very dissatisfied customer tells 20 people or more.",
     ),
 }
@@ -200,3 +200,13 @@ OUTCOME_FIGURES: dict[str, tuple[str, ...]] = {
 def pick(pair: tuple[str, str], lang: str) -> str:
     """Choose the zh or en half of a (zh, en) pair."""
     return pair[0] if lang == "zh" else pair[1]
+
+
+def colon(lang: str) -> str:
+    """A label's colon: Chinese takes the full-width mark, which carries its own space."""
+    return "：" if lang == "zh" else ": "
+
+
+def aside(text: str, lang: str) -> str:
+    """Text in parentheses after what it qualifies, full-width in Chinese."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"

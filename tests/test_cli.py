@@ -74,7 +74,7 @@ def test_play_worst_scores_below_best(capsys):
 def test_play_text_output_in_chinese(capsys):
     code, out, _ = play(capsys, "--best", "--lang", "zh")
     assert code == 0
-    assert "总分: 100/100" in out
+    assert "总分：100/100" in out
 
 
 def test_play_choose_that_runs_out_is_a_clear_error(capsys):

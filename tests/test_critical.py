@@ -92,7 +92,7 @@ def test_check_text_names_the_critical_mistake_first(capsys, tmp_path):
                  "--scenarios", "critical", "--answers", str(answers), "--lang", "zh"])
     out = capsys.readouterr().out.splitlines()
     assert code == 3
-    assert out[1].startswith("结论: 需要复习") and "严重错误" in out[1]
+    assert out[1].startswith("结论：需要复习") and "严重错误" in out[1]
     assert REASON_ZH in out[3]
 
 

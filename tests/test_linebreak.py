@@ -156,9 +156,9 @@ def _rules_hold(lines: list[str], width: int) -> None:
 
 
 def test_reflow_wraps_each_line_under_its_own_indent_and_bullet():
-    text = "结论: 需要复习\n    一定要先安抚用户的情绪，时刻保护客户的自尊心，再进行解释。\n• 一个非常不满意的客户，会把不满告诉二十个人以上。"
+    text = "结论：需要复习\n    一定要先安抚用户的情绪，时刻保护客户的自尊心，再进行解释。\n• 一个非常不满意的客户，会把不满告诉二十个人以上。"
     lines = reflow(text, 24).split("\n")
-    assert lines == ["结论: 需要复习", "    一定要先安抚用户的情", "    绪，时刻保护客户的自", "    尊心，再进行解释。",
+    assert lines == ["结论：需要复习", "    一定要先安抚用户的情", "    绪，时刻保护客户的自", "    尊心，再进行解释。",
                      "• 一个非常不满意的客户，", "  会把不满告诉二十个人以", "  上。"]
     assert reflow(text, None) == text
 
@@ -187,7 +187,7 @@ def test_coach_play_prints_chinese_by_the_rules_at_the_terminal_width(capsys, mo
     assert "其余 2/3 的问题出在沟通不良上。" in "".join(line.strip() for line in lines)
     monkeypatch.delenv("COLUMNS")
     assert main(["play", "scenarios/account-restricted.yaml", "--worst", "--lang", "zh"]) == 0
-    assert "不满意的客户中,1/3 是因为产品或服务本身,其余 2/3 的问题出在沟通不良上。" in \
+    assert "不满意的客户中，1/3 是因为产品或服务本身，其余 2/3 的问题出在沟通不良上。" in \
         capsys.readouterr().out.splitlines()  # into a pipe: one line per item, as before
 
 

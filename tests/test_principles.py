@@ -8,7 +8,7 @@ import pytest
 from coach.principles import CUSTOMER_TYPES, FIGURES, PRINCIPLES
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "source" / "bank-service-communication.zh.md"
-_PUNCT = re.compile(r"[\s,,;;:::。.、\"“”…!!]")
+_PUNCT = re.compile(r"[\s,，;；:：。.、\"“”…!！?？（）()]")
 
 
 def _bare(text: str) -> str:
@@ -33,8 +33,8 @@ def test_the_catalog_has_the_thirteen_public_principle_ids():
 @pytest.mark.parametrize("pid", list(PRINCIPLES))
 def test_every_principle_quote_is_the_articles_own_words(article, pid):
     # "……" marks an elision; type_fit names each type before its advice.
-    for fragment in re.split(r"……|;", PRINCIPLES[pid].quote_zh):
-        fragment = re.sub(r"^(要求型|困惑型|激动型):", "", fragment)
+    for fragment in re.split(r"……|[;；]", PRINCIPLES[pid].quote_zh):
+        fragment = re.sub(r"^(要求型|困惑型|激动型)[:：]", "", fragment)
         assert _bare(fragment) in article, fragment
 
 

@@ -96,7 +96,7 @@ def status_line(conn, lang: str = "en") -> str:
     zh = lang == "zh"
     if status.error:
         when = status.tried[11:16]
-        return (f"上次同步失败({when} UTC),{status.waiting} 次练习等待上传;本机记录完好。" if zh else
+        return (f"上次同步失败（{when} UTC），{status.waiting} 次练习等待上传；本机记录完好。" if zh else
                 f"Last sync to the central store failed ({when} UTC); {status.waiting} attempts waiting. "
                 "Nothing is lost locally.")
     if status.waiting:

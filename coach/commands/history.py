@@ -131,7 +131,7 @@ def _text(lang: str, rows, extra: dict, note: str) -> None:
     out.write("\n".join(lines) + "\n")
     if extra.get("weakest"):
         print()
-        print("最弱的原则:" if zh else "Weakest principles:")
+        print("最弱的原则：" if zh else "Weakest principles:")
         for w in extra["weakest"]:
             p = PRINCIPLES.get(w["principle"])
             if p is None:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PRINCIPLES, pick
+from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PRINCIPLES, aside, colon, pick
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -100,17 +100,17 @@ def _print_text(card, session, lang: str) -> None:
     out(localize(session.scenario.title, lang))
     # A critical mistake decides the verdict whatever the score, so it comes before the numbers.
     for c in card.critical:
-        out(("严重错误" if zh else "Critical mistake") + f" @ {c.step}: {localize(c.reason, lang)}")
-    out(("总分" if zh else "Overall") + f": {card.overall}/100  "
+        out(("严重错误" if zh else "Critical mistake") + f" @ {c.step}" + colon(lang) + localize(c.reason, lang))
+    out(("总分" if zh else "Overall") + colon(lang) + f"{card.overall}/100  "
         + (("可以上岗" if zh else "ready") if card.ready else ("需要复习" if zh else "review")))
-    out(("结果" if zh else "Outcome") + f": {pick(OUTCOME_NAMES[card.outcome], lang)}")
-    out(("原则" if zh else "Principles") + ":")
+    out(("结果" if zh else "Outcome") + colon(lang) + pick(OUTCOME_NAMES[card.outcome], lang))
+    out(("原则" if zh else "Principles") + colon(lang).rstrip())
     for pid, tally in card.principles.items():
-        out(f"  {tally.score:3d}  {PRINCIPLES[pid].name(lang)} ({pid})")
-    out(("阶段" if zh else "Phases") + ":")
+        out(f"  {tally.score:3d}  {PRINCIPLES[pid].name(lang)}{aside(pid, lang)}")
+    out(("阶段" if zh else "Phases") + colon(lang).rstrip())
     for phase, tally in card.phases.items():
         out(f"  {tally.score:3d}  {pick(PHASE_NAMES[phase], lang)}")
-    out(("情绪" if zh else "Mood") + ": " + " → ".join(str(m) for m in card.mood))
+    out(("情绪" if zh else "Mood") + colon(lang) + " → ".join(str(m) for m in card.mood))
     for ev in card.rules:
         mark = "✓" if ev.kept else "✗"
         out(f"  {mark} {ev.rule} @ {ev.step}")

@@ -132,7 +132,7 @@ def _list(conn, tid: int, name: str, pool, fmt: str, lang: str) -> int:
         head = f"{it['due'][:16].replace('T', ' ')}  {it['scenario']} @ {it['step']}  ({stab})"
         line = f"{head}  {it['title']}"
         print(line if width is None or cell_len(line) <= width else head + "\n" + reflow("    " + it["title"], width))
-    print(("Due by tomorrow: " if lang != "zh" else "到明天为止待复习: ") + str(tomorrow))
+    print(("Due by tomorrow: " if lang != "zh" else "到明天为止待复习：") + str(tomorrow))
     return 0
 
 
@@ -161,7 +161,7 @@ def _auto(conn, tid: int, name: str, pool, how: str, fmt: str, lang: str) -> int
     for d in done:
         print(f"{d['scenario']} @ {d['step']}: choice {d['choice']} ({d['verdict']}, {d['rating']}) "
               f"→ due {d['due'][:16].replace('T', ' ')}")
-    print(f"Reviewed {len(done)}. " + ("Due by tomorrow: " if lang != "zh" else "到明天为止待复习: ") + str(tomorrow))
+    print(f"Reviewed {len(done)}. " + ("Due by tomorrow: " if lang != "zh" else "到明天为止待复习：") + str(tomorrow))
     return 0
 
 

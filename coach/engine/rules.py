@@ -17,14 +17,14 @@ MOOD_PENALTY = 10
 WEIGHT = 2
 
 RULE_QUOTES: dict[str, str] = {
-    "soothe_first": "一定要先安抚用户的情绪,时刻保护客户的自尊心,再进行解释",
+    "soothe_first": "一定要先安抚用户的情绪，时刻保护客户的自尊心，再进行解释",
     "follow_through": "不能以解决客户的不满意为处理客户投诉的终点",
     "no_deflect": "互动不是盲目的敷衍顾客的要求甚至是抱怨",
-    "type_fit": "要求型:给他们足够量的信息;困惑型:以专业而又简洁的回答;激动型:以十二分的耐心",
+    "type_fit": "要求型：给他们足够量的信息；困惑型：以专业而又简洁的回答；激动型：以十二分的耐心",
 }
 
 RULE_NAMES: dict[str, tuple[str, str]] = {
-    "soothe_first": ("先安抚,再解释", "Soothe first, then explain"),
+    "soothe_first": ("先安抚，再解释", "Soothe first, then explain"),
     "follow_through": ("投诉不止于解决", "A complaint does not end at the fix"),
     "no_deflect": ("不敷衍客户", "No perfunctory answers"),
     "type_fit": ("因人而异", "Serve the customer's type"),

@@ -173,7 +173,7 @@ def to_html(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en") -> s
         out.append(f"<h2>{_e(pick(TITLES['items'], lang))}</h2>")
         items = report["items"]
         out.append('<p class="muted">' + _e(
-            "难易度 = 平均得分 / 该步最高分(>0.9 太容易,<0.2 太难);区分度 = 该步得分与其余得分的相关系数(<0.2 区分度差)。"
+            "难易度 = 平均得分 / 该步最高分（>0.9 太容易，<0.2 太难）；区分度 = 该步得分与其余得分的相关系数（<0.2 区分度差）。"
             if zh else
             "Facility = mean points earned / best points at the step (above 0.9 too easy, below 0.2 too hard); "
             "discrimination = correlation of the step's points with the rest of the attempt (below 0.2: "

@@ -10,7 +10,7 @@ import io
 import json
 
 from coach.csvout import SafeWriter, is_number
-from coach.principles import OUTCOME_NAMES, OUTCOMES, PRINCIPLES, pick
+from coach.principles import OUTCOME_NAMES, OUTCOMES, PRINCIPLES, colon, pick
 
 VIEWS = ("tellers", "principles", "scenarios", "items")
 BARS = "▁▂▃▄▅▆▇█"
@@ -103,7 +103,7 @@ TITLES = {
 def summary_line(report: dict, lang: str = "en") -> str:
     n_src = len(report["sources"])
     if lang == "zh":
-        line = (f"{n_src} 个数据库,{report['attempts']} 次完成的练习,{report['answers']} 个回答;"
+        line = (f"{n_src} 个数据库，{report['attempts']} 次完成的练习，{report['answers']} 个回答；"
                 f"题目分析基于{'首次' if report['item_analysis_on'] == 'first attempts' else '全部'}练习")
     else:
         line = (f"{n_src} database{'s' if n_src != 1 else ''}, {report['attempts']} finished attempts, "
@@ -136,11 +136,11 @@ def to_table(report: dict, views: tuple[str, ...] = VIEWS, lang: str = "en", wid
         for row in rows:
             table.add_row(*(Text(one_line(cell)) for cell in row))  # a newline in a name forges no row
         if not rows:
-            console.print(Text(pick(TITLES[view], lang) + ": " + ("没有数据" if lang == "zh" else "no data")))
+            console.print(Text(pick(TITLES[view], lang) + colon(lang) + ("没有数据" if lang == "zh" else "no data")))
             continue
         console.print(table)
     if "items" in views and any(r["estimated"] for r in report["items"]):
-        console.print(Text("* " + ("未找到对应版本的场景文件,最高分按数据中出现的选项估计" if lang == "zh" else
+        console.print(Text("* " + ("未找到对应版本的场景文件，最高分按数据中出现的选项估计" if lang == "zh" else
                                    "scenario file of that version not found: best points estimated from the choices seen")))
     return buf.getvalue()
 

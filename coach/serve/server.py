@@ -37,7 +37,7 @@ FIRST_SCREEN_WAIT_S = 10.0  # a session holds its start slot at most this long (
 PAGE_TEXT = {
     "zh": {"starting": "正在打开柜员教练…", "ended": "本次练习已结束。", "again": "重新开始",
            "full_title": "练习室已满",
-           "full": "已有 {n} 位柜员在练习,达到本机的上限({cap} 位)。有人结束后即可加入。",
+           "full": "已有 {n} 位柜员在练习，达到本机的上限（{cap} 位）。有人结束后即可加入。",
            "full_retry": "本页每 {s} 秒自动重试一次。", "full_again": "再试一次"},
     "en": {"starting": "Opening the coach…", "ended": "This session has ended.", "again": "Start again",
            "full_title": "The training room is full",

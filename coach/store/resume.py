@@ -35,13 +35,13 @@ class ResumeOffer:
         sid, n = self.attempt.scenario_id, len(self.attempt.choices)
         zh = lang == "zh"
         if self.status == "ok":
-            return (f"上次的练习「{sid}」没有完成(已答 {n} 步)。要从中断处继续吗?" if zh else
+            return (f"上次的练习「{sid}」没有完成（已答 {n} 步）。要从中断处继续吗？" if zh else
                     f"Your last session of '{sid}' was interrupted after {n} answers. Continue where you left off?")
         if self.status == "changed":
-            return (f"场景「{sid}」的文件在你上次练习之后被修改过,无法接着上次继续;请重新开始。" if zh else
+            return (f"场景「{sid}」的文件在你上次练习之后被修改过，无法接着上次继续；请重新开始。" if zh else
                     f"The scenario '{sid}' has changed since you started it, so your {n} answers no longer "
                     "fit it. Start it again instead.")
-        return (f"找不到上次未完成的场景「{sid}」;这次尝试将被关闭。" if zh else
+        return (f"找不到上次未完成的场景「{sid}」；这次尝试将被关闭。" if zh else
                 f"The scenario '{sid}' of your interrupted session can no longer be found; that attempt is closed.")
 
 

@@ -327,7 +327,7 @@ def message(problem: StoreError | None, pending: int, lang: str = "en") -> str:
     if lang == "zh":
         why = ("练习记录正被其他程序占用" if isinstance(problem, DatabaseBusy)
                else "磁盘已满" if isinstance(problem, DiskFull) else "练习记录暂时无法写入")
-        return f"{why}:{pending} 项尚未保存,已保存在内存中,会自动重试。可以继续练习。"
+        return f"{why}：{pending} 项尚未保存，已保存在内存中，会自动重试。可以继续练习。"
     why = ("the history is locked by another program" if isinstance(problem, DatabaseBusy)
            else "the disk is full" if isinstance(problem, DiskFull) else "the history cannot be written just now")
     return f"Not saved yet ({pending}): {why}. Kept in memory and retried every second; keep playing."

@@ -90,7 +90,7 @@ def test_verdict_ready():
     v = check.verdict([_card(lib["fund-question"]), _card(lib["queue-anger"])], 80, lib.values())
     assert v.ready and v.label == "ready" and v.review == [] and v.overall == 100
     assert v.to_dict()["verdict"] == "ready"
-    assert "Verdict: ready" in v.lines("en") and "结论: 可以上岗" in v.lines("zh")
+    assert "Verdict: ready" in v.lines("en") and "结论：可以上岗" in v.lines("zh")
 
 
 def test_verdict_review_names_up_to_three_principles_with_sentences_and_scenarios():

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.linebreak import series
-from coach.principles import CUSTOMER_TYPES, PRINCIPLES
+from coach.principles import CUSTOMER_TYPES, PRINCIPLES, colon
 from coach.scenario.text import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
@@ -27,8 +27,8 @@ from coach.tui.screens.kept import Kept
 from coach.tui.widgets.mood_meter import mood_text
 
 
-def labelled(label: str, value: str) -> Text:
-    text = Text(label + ": ", style="bold")
+def labelled(label: str, value: str, lang: str) -> Text:
+    text = Text(label + colon(lang), style="bold")
     text.append(value)
     return text
 
@@ -108,11 +108,11 @@ class BriefingScreen(Screen, Kept):
         title.append(localize(s.title, lang))
         title.append("  " + "★" * s.difficulty + "☆" * (3 - s.difficulty))
         self.query_one("#brief-title", Static).update(title)
-        who = labelled(t("customer", lang), localize(c.name, lang))
+        who = labelled(t("customer", lang), localize(c.name, lang), lang)
         who.append("\n\n")
-        who.append_text(labelled(t("type", lang), ctype.name(lang)))
+        who.append_text(labelled(t("type", lang), ctype.name(lang), lang))
         self.query_one("#brief-who", Static).update(who)
-        advice = Text(t("advice", lang) + ": ", style="bold")
+        advice = Text(t("advice", lang) + colon(lang), style="bold")
         advice.append(ctype.advice_zh)
         if lang != "zh":
             advice.append("\n" + ctype.advice_en, style="italic")
@@ -121,10 +121,10 @@ class BriefingScreen(Screen, Kept):
         for key, value in (("profile", c.profile), ("wants", c.wants)):
             if value is not None:
                 card.append("\n\n")
-                card.append_text(labelled(t(key, lang), localize(value, lang)))
+                card.append_text(labelled(t(key, lang), localize(value, lang), lang))
         focus = series((PRINCIPLES[p].name(lang) for p in s.focus), lang)
         card.append("\n\n")
-        card.append_text(labelled(t("focus", lang), focus))
+        card.append_text(labelled(t("focus", lang), focus, lang))
         self.query_one("#brief-card", Static).update(card)
         mode = "mode_assess" if self.app.mode == "assessment" else "mode_practice"
         self.query_one("#brief-mode", Static).update(Text(t(mode, lang)))

@@ -12,9 +12,9 @@ from coach.store.db import BrokenDatabase
 from coach.untrusted import visible
 
 TEXT = {
-    "ask": ("要把它改名保存在旁边(不会删除),然后开始新的练习记录吗?",
+    "ask": ("要把它改名保存在旁边（不会删除），然后开始新的练习记录吗？",
             "Move it aside (it is kept, renamed) and start a fresh history?"),
-    "keys": ("Y 是 · N 否(退出,什么都不改)", "Y yes · N no (quit, nothing is changed)"),
+    "keys": ("Y 是 · N 否（退出，什么都不改）", "Y yes · N no (quit, nothing is changed)"),
 }
 
 

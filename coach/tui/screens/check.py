@@ -17,7 +17,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coach.linebreak import series
-from coach.principles import PRINCIPLES
+from coach.principles import PRINCIPLES, colon
 from coach.scenario.model import localize
 from coach.tui.views import Play
 from coach.untrusted import one_line
@@ -28,15 +28,15 @@ if TYPE_CHECKING:
 TEXT = {
     "head": ("上岗前自测 · 第 {i}/{n} 个客户", "Pre-shift check · customer {i} of {n}"),
     "left": ("剩余 {m:02d}:{s:02d}", "{m:02d}:{s:02d} left"),
-    "says": ("客户: ", "Customer: "),
-    "ready": ("结论: 可以上岗", "Verdict: ready"),
-    "review": ("结论: 需要复习", "Verdict: review"),
+    "says": ("客户：", "Customer: "),
+    "ready": ("结论：可以上岗", "Verdict: ready"),
+    "review": ("结论：需要复习", "Verdict: review"),
     "overall": ("总分 {o}/100 · 合格线 {p}", "Overall {o}/100 · pass mark {p}"),
-    "practise": ("练习: ", "Practise: "),
-    "played": ("本次测评: ", "This check: "),
+    "practise": ("练习：", "Practise: "),
+    "played": ("本次测评：", "This check: "),
     "timeout": ("时间到。", "Time is up."),
     "critical": ("严重错误", "Critical mistake"),
-    "due": ("待复习的时刻 (在场景库按 r,或 coach review):", "Moments to review (r in the library, or coach review):"),
+    "due": ("待复习的时刻（在场景库按 r，或 coach review）：", "Moments to review (r in the library, or coach review):"),
 }
 
 
@@ -169,9 +169,9 @@ class VerdictScreen(Screen):
             if v.ready:
                 yield Label(tx("ready", lang), id="verdict")
             else:
-                crit = [f"{tx('critical', lang)}: {c['scenario']}" for c in v.critical]
+                crit = [tx('critical', lang) + colon(lang) + c['scenario'] for c in v.critical]
                 names = series(crit + [PRINCIPLES[p].name(lang) for p in v.review], lang)
-                yield Label(f"{tx('review', lang)}: {names}", id="verdict", markup=False)
+                yield Label(tx('review', lang) + colon(lang) + names, id="verdict", markup=False)
             # Critical mistakes first: whatever the score, they alone make the verdict "review".
             for c in v.critical_dicts(lang):
                 yield Label(f"‼ {c['scenario']} @ {c['step']}", classes="principle", markup=False)

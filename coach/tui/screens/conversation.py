@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from coach.engine import Turn
-from coach.principles import PHASES
+from coach.principles import PHASES, colon
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import t
@@ -37,10 +37,10 @@ def transcript_lines(controller: Play, lang: str) -> list[Text]:
         step = scenario.steps[turn.step]
         said = localize(step.customer, lang)
         if said:
-            line = Text(t("customer", lang) + ": ", style="bold")
+            line = Text(t("customer", lang) + colon(lang), style="bold")
             line.append(said)
             lines.append(line)
-        line = Text(t("you", lang) + ": ", style="bold italic")
+        line = Text(t("you", lang) + colon(lang), style="bold italic")
         line.append(localize(step.choices[turn.index].text, lang), style="italic")
         lines.append(line)
     return lines
@@ -124,7 +124,7 @@ class ConversationScreen(Screen, Kept):
         box.update(Text(situation, style="italic"))
         box.display = bool(situation)
         said = localize(step.customer, lang)
-        words = Text(t("says", lang) + ": ", style="bold")
+        words = Text(t("says", lang) + colon(lang), style="bold")
         words.append(said)
         box = self.query_one("#conv-customer", Static)
         box.update(words)

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
-from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PHASES, PRINCIPLES, pick
+from coach.principles import OUTCOME_NAMES, PHASE_NAMES, PHASES, PRINCIPLES, colon, pick
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import pair, t
@@ -116,7 +116,7 @@ class DebriefScreen(Screen, Kept):
         crit.display = bool(card.critical)
         self.query_one("#db-overall", Static).update(Text(t("overall", lang, o=card.overall, p=card.pass_mark)))
 
-        out = Text(t("outcome", lang) + ": ", style="bold")
+        out = Text(t("outcome", lang) + colon(lang), style="bold")
         if card.outcome:
             out.append(pick(OUTCOME_NAMES[card.outcome], lang))
             ending = localize(scenario.steps[c.session.step_id].text, lang)
@@ -124,7 +124,7 @@ class DebriefScreen(Screen, Kept):
                 out.append("\n" + ending)
             for line in card.narrative(lang):
                 out.append("\n• " + line, style="italic")
-        out.append("\n" + t("mood_trail", lang) + ": ", style="bold")
+        out.append("\n" + t("mood_trail", lang) + colon(lang), style="bold")
         out.append(" → ".join(str(m) for m in card.mood))
         self.query_one("#db-outcome", Static).update(Hanging(out))
 

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from coach.engine import Turn
 from coach.engine.rules import RULE_GLOSSES, RULE_NAMES, RULE_QUOTES
 from coach.linebreak import series
-from coach.principles import PRINCIPLES
+from coach.principles import PRINCIPLES, aside, colon
 from coach.scenario.model import localize
 from coach.tui.catalog import Entry
 from coach.tui.i18n import pair, t
@@ -58,7 +58,7 @@ def choice_card(key: str, choice, critical, lang: str) -> Text:
     if critical is not None:
         out.append(localize(critical, lang) + "\n", style="bold")
         out.append(t("critical_why", lang) + "\n")
-    out.append(t("you", lang) + ": ", style="bold")
+    out.append(t("you", lang) + colon(lang), style="bold")
     out.append(localize(choice.text, lang))
     note = localize(choice.feedback, lang)
     if note:
@@ -98,10 +98,10 @@ def feedback_text(scenario, turn: Turn, lang: str) -> Text:
     for ev in turn.events:
         out.append("\n")
         out.append(("✓ " + t("rule_kept", lang)) if ev.kept else ("✗ " + t("rule_broken", lang)), style="bold")
-        out.append(": " + pair(RULE_NAMES[ev.rule], lang))
+        out.append(colon(lang) + pair(RULE_NAMES[ev.rule], lang))
         pts = series((f"{v:+d} {PRINCIPLES[p].name(lang)}" for p, v in ev.earned.items() if v), lang)
         if pts:
-            out.append(f" ({pts})")
+            out.append(aside(pts, lang))
         out.append("\n")
         out.append_text(quote_lines(RULE_QUOTES[ev.rule], RULE_GLOSSES[ev.rule], lang))
         out.append("\n")

@@ -27,9 +27,9 @@ SHOWN = 200
 TEXT = {
     "title": ("练习记录", "History"),
     "cols": (("日期", "场景", "模式", "得分", "结果"), ("Date", "Scenario", "Mode", "Score", "Outcome")),
-    "trend": ("各原则的趋势(最近 {n} 次)", "Trend per principle (last {n} attempts)"),
+    "trend": ("各原则的趋势（最近 {n} 次）", "Trend per principle (last {n} attempts)"),
     "weakest": ("最需要加强的三项原则", "Your three weakest principles"),
-    "train": ("练习场景: ", "Scenarios that train it: "),
+    "train": ("练习场景：", "Scenarios that train it: "),
     "none": ("还没有练习记录。", "No attempts yet."),
     "unfinished": ("未完成", "unfinished"),
     "abandoned": ("已放弃", "abandoned"),

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from coach.principles import PRINCIPLES
+from coach.principles import PRINCIPLES, colon
 from coach.scenario.model import Scenario, Step, localize
 from coach.tui.i18n import HELP_KEYS, pair, t
 from coach.tui.layout import Hanging, Items
@@ -25,22 +25,22 @@ def context_text(scenario: Scenario, step: Step, lang: str, prev_said=None, prev
     """The customer, the exchange just before (when known), the situation and the customer's line."""
     out = Text()
     name = localize(scenario.customer.name, lang)
-    out.append(f"{t('customer', lang)}: ", style="bold")
+    out.append(t('customer', lang) + colon(lang), style="bold")
     out.append(name + "\n")
     if prev_said or prev_reply:
         out.append(t("before", lang) + "\n", style="bold dim")
         if prev_said:
-            out.append(f"  {t('customer', lang)}: ", style="dim")
+            out.append("  " + t('customer', lang) + colon(lang), style="dim")
             out.append(localize(prev_said, lang) + "\n", style="dim")
         if prev_reply:
-            out.append(f"  {t('you', lang)}: ", style="dim")
+            out.append("  " + t('you', lang) + colon(lang), style="dim")
             out.append(localize(prev_reply, lang) + "\n", style="dim italic")
     situation = localize(step.situation, lang)
     if situation:
         out.append("\n" + situation + "\n", style="italic")
     said = localize(step.customer, lang)
     if said:
-        out.append("\n" + t("says", lang) + ": ", style="bold")
+        out.append("\n" + t("says", lang) + colon(lang), style="bold")
         out.append(said)
     return out
 
@@ -54,7 +54,7 @@ def comparison_text(step: Step, reply: str, check, lang: str) -> Text:
                                      ("hurts", check.hurts, "⚠", "red")):
         for r in rows:
             out.append(f"{mark} {t(label, lang)} · ", style=f"bold {style}")
-            out.append(PRINCIPLES[r.principle].name(lang) + ": ")
+            out.append(PRINCIPLES[r.principle].name(lang) + colon(lang))
             out.append(r.label(lang) + "\n")
     if check.too_long:
         out.append("\n" + t("too_long", lang) + "\n", style="bold")

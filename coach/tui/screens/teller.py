@@ -13,8 +13,8 @@ from coach.store.tellers import clean_name
 from coach.untrusted import one_line
 
 TEXT = {
-    "who": ("你是哪位柜员?", "Who is practising?"),
-    "new": ("新名字,按回车确认", "A new name, then Enter"),
+    "who": ("你是哪位柜员？", "Who is practising?"),
+    "new": ("新名字，按回车确认", "A new name, then Enter"),
 }
 
 
