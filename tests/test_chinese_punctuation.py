@@ -6,6 +6,7 @@ a character reads as a typo, and the line breaker's rules are written for the fu
 import ast
 import html
 import io
+import json
 import re
 import tokenize
 from pathlib import Path
@@ -87,4 +88,41 @@ def test_the_chinese_screens_join_labels_and_values_with_full_width_marks():
     assert len(shots) >= 6
     bad = [f"{svg.name}: …{text[max(0, m.start() - 8):m.end() + 8]}…"
            for svg in shots for text in [_screen_text(svg)] for m in HALF_WIDTH.finditer(text)]
+    assert not bad, "\n".join(bad)
+
+
+def _worst_choices(scenario) -> list[int]:
+    """1-based choices that take a critical move where a step has one, else its lowest-scoring move."""
+    from coach.engine.session import Session
+
+    session, picks = Session(scenario), []
+    while not session.finished:
+        choices = session.step.choices
+        index = min(range(len(choices)), key=lambda i: (choices[i].critical is None, sum(choices[i].scores.values())))
+        picks.append(index + 1)
+        session.choose(index)
+    return picks
+
+
+def test_the_text_commands_join_labels_and_values_with_full_width_marks(capsys, tmp_path):
+    # `coach play` and `coach check` build their lines at run time ("总分" + "：" + score, a critical
+    # mistake's step and reason), on every bundled scenario, at its best and at its worst.
+    from coach.cli import main
+    from coach.scenario.loader import load_scenario
+
+    bad = []
+    scenarios = sorted((ROOT / "scenarios").glob("*.yaml"))
+    for path in scenarios:
+        for how in ("--best", "--worst"):
+            assert main(["play", str(path), how, "--lang", "zh"]) == 0
+            out = capsys.readouterr().out
+            bad += [f"play {path.stem} {how}: …{out[max(0, m.start() - 8):m.end() + 8]}…" for m in HALF_WIDTH.finditer(out)]
+    worst = {s.id: _worst_choices(s) for s in (load_scenario(p).scenario for p in scenarios[:6])}
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(worst), encoding="utf-8")
+    code = main(["check", "--db", str(tmp_path / "h.sqlite3"), "--teller", "Li", "--dir", str(ROOT / "scenarios"),
+                 "--scenarios", ",".join(worst), "--answers", str(answers), "--lang", "zh"])
+    out = capsys.readouterr().out
+    assert code == 3 and "严重错误" in out and "结论：需要复习" in out
+    bad += [f"check: …{out[max(0, m.start() - 8):m.end() + 8]}…" for m in HALF_WIDTH.finditer(out)]
     assert not bad, "\n".join(bad)
